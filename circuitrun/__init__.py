@@ -1,0 +1,34 @@
+"""circuitrun: declarative circuit specs, evaluated and backpropagated.
+
+    import circuitrun
+    circuit = circuitrun.load("circuits/sigmoid.yaml")
+    result = circuit.run(inputs={"x0": -1.0})
+    result.value("f"), result.grad("w0"), result.to_json(), result.to_csv()
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from circuitrun.circuit import Circuit, NodeResult, Result, load, loads  # noqa: E402
+from circuitrun.problems import (  # noqa: E402
+    CircuitError,
+    NonFiniteError,
+    Problem,
+    SpecError,
+    UsageError,
+)
+
+__all__ = [
+    "Circuit",
+    "CircuitError",
+    "NodeResult",
+    "NonFiniteError",
+    "Problem",
+    "Result",
+    "SpecError",
+    "UsageError",
+    "__version__",
+    "load",
+    "loads",
+]

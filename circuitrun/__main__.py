@@ -1,0 +1,5 @@
+"""``python -m circuitrun``."""
+
+from circuitrun.cli import main
+
+main()

@@ -1,0 +1,185 @@
+"""The Python API: ``load`` a spec, ``run`` it, read values and gradients from the result."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from circuitrun.engine import Program, compile_program, differentiate, evaluate, first_nonfinite
+from circuitrun.load import Loaded, load_file, load_text
+from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
+from circuitrun.spec import Spec
+
+
+@dataclass(frozen=True, slots=True)
+class NodeResult:
+    """One node of a result: what it is, what it feeds on, its value and gradient."""
+
+    name: str
+    op: str
+    inputs: tuple[str, ...]
+    value: float
+    grad: float | None  # None for constants
+
+
+class Result:
+    """Every node's value and d(output)/d(node), in output order (SPEC section 3.4)."""
+
+    def __init__(self, circuit: str, output: str, prog: Program, values: list[float],
+                 grads: list[float | None]) -> None:
+        self.circuit = circuit
+        self.output = output
+        self._prog = prog
+        self._values = values
+        self._grads = grads
+
+    def value(self, name: str | None = None) -> float:
+        """The value of node ``name`` (default: the output)."""
+        return self._values[self._at(name or self.output)]
+
+    def grad(self, name: str) -> float | None:
+        """d(output)/d(name); None for a constant."""
+        return self._grads[self._at(name)]
+
+    def _at(self, name: str) -> int:
+        try:
+            return self._prog.position[name]
+        except KeyError:
+            raise KeyError(f"no node '{name}'{did_you_mean(name, self._prog.names)}") from None
+
+    @property
+    def nodes(self) -> list[NodeResult]:
+        """Every node, in output order."""
+        return list(self)
+
+    def __iter__(self) -> Iterator[NodeResult]:
+        names = self._prog.names
+        for p, name in enumerate(names):
+            yield NodeResult(name, self._prog.ops[p], tuple(names[i] for i in self._prog.ins[p]),
+                             self._values[p], self._grads[p])
+
+    def to_json(self) -> str:
+        """The JSON document of SPEC section 4."""
+        from circuitrun.writers import to_json
+
+        return to_json(self)
+
+    def to_csv(self) -> str:
+        """The CSV table of SPEC section 4."""
+        from circuitrun.writers import to_csv
+
+        return to_csv(self)
+
+
+class Circuit:
+    """A validated circuit, compiled once and run as often as wanted."""
+
+    def __init__(self, loaded: Loaded, text: str | None = None) -> None:
+        self._text = text  # the source of a circuit made by ``loads``; files are read again
+        self.spec: Spec = loaded.spec
+        self.path = loaded.path
+        self.name = loaded.spec.name or Path(loaded.path).stem
+        self._built = loaded.built
+        self._prog = compile_program(loaded.built)
+
+    @property
+    def output(self) -> str:
+        """The node differentiated by default."""
+        return self._prog.names[self._prog.output]
+
+    @property
+    def inputs(self) -> dict[str, float | None]:
+        """Input names and their spec values (None: to be given at run time)."""
+        p = self._prog
+        return {name: p.leaf_values[p.position[name]] for name in p.inputs}
+
+    @property
+    def node_names(self) -> list[str]:
+        """Every node, in output order."""
+        return list(self._prog.names)
+
+    def run(self, inputs: Mapping[str, float] | None = None, output: str | None = None,
+            allow_nonfinite: bool = False) -> Result:
+        """Evaluate and backpropagate; ``inputs`` override or supply input values.
+
+        Raises ``UsageError`` for an unknown input or output name or a bad value,
+        ``SpecError`` (``missing-value``) for an input left without a value, and
+        ``NonFiniteError`` for a NaN or infinity unless ``allow_nonfinite``.
+        """
+        prog = self._prog
+        leaves = self._leaves(inputs or {})
+        out = prog.output
+        if output is not None:
+            if output not in prog.position:
+                raise UsageError(f"--output '{output}' is not a node of the circuit"
+                                 f"{did_you_mean(output, prog.names)}")
+            out = prog.position[output]
+        values = evaluate(prog, leaves)
+        bad = first_nonfinite(values)
+        if bad is not None and not allow_nonfinite:
+            raise NonFiniteError(self._nonfinite(bad, values, "gave"))
+        grads = differentiate(prog, values, out)
+        bad = first_nonfinite(grads)
+        if bad is not None and not allow_nonfinite:
+            raise NonFiniteError(self._nonfinite(bad, values, "has gradient", grads[bad]))
+        return Result(self.name, prog.names[out], prog, values, grads)
+
+    def _leaves(self, given: Mapping[str, float]) -> list[float]:
+        prog = self._prog
+        leaves: list[float | None] = prog.leaf_values[:]
+        inputs = set(prog.inputs)
+        for name, value in given.items():
+            if name not in inputs:
+                raise UsageError(f"'{name}' is not an input of the circuit"
+                                 f"{did_you_mean(name, prog.inputs)}")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
+                    value):
+                raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
+            leaves[prog.position[name]] = float(value)
+        missing = [n for n in prog.inputs if leaves[prog.position[n]] is None]
+        if missing:
+            raise self._missing(missing)
+        return leaves  # type: ignore[return-value]
+
+    def _missing(self, names: list[str]) -> SpecError:
+        problems = []
+        for name in names:
+            message = f"input '{name}' has no value: give one with --set {name}=VALUE"
+            problems.append(Problem(self.path, None, None, "missing-value", message))
+        try:  # positions are worth a second read here: this is an error path
+            from circuitrun.reader import parse, read_text
+
+            text = self._text if self._text is not None else read_text(self.path)
+            pos = parse(text, self.path, is_json=self.path.lower().endswith(".json"),
+                        track=True).positions
+        except (SpecError, OSError):
+            pos = None
+        if pos is not None:
+            problems = [Problem(p.path, *pos.key(("inputs", n)), p.code, p.message)
+                        for p, n in zip(problems, names, strict=True)]
+        return SpecError(problems)
+
+    def _nonfinite(self, p: int, values: list[float], what: str,
+                   grad: float | None = None) -> Problem:
+        prog = self._prog
+        name, op = prog.names[p], prog.ops[p]
+        if what == "gave":
+            args = ", ".join(f"{prog.names[i]}={values[i]!r}" for i in prog.ins[p])
+            message = f"gate '{name}' ({op}) gave {values[p]!r} from inputs {args}"
+        else:
+            kind = "input" if op == "input" else "gate"
+            shown = f"{kind} '{name}'" + ("" if op == "input" else f" ({op})")
+            message = f"{shown} has gradient {grad!r}"
+        return Problem(self.path, None, None, "non-finite", message)
+
+
+def load(path: str | Path) -> Circuit:
+    """Read and validate a spec file; raises ``SpecError`` holding every problem."""
+    return Circuit(load_file(path))
+
+
+def loads(text: str, path: str = "<string>", *, json: bool = False) -> Circuit:
+    """Validate a spec given as text (YAML, or JSON with ``json=True``)."""
+    return Circuit(load_text(text, path, is_json=json), text)

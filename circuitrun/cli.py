@@ -1,0 +1,245 @@
+"""The command line: parse options, call the library, hand the result to a writer.
+
+Every failure ends in one line on stderr and an exit code (SPEC section 7): 2 for a
+usage error or an invalid spec, 3 for a non-finite result; never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+try:  # typer vendors click from 0.2x on; older releases use click itself
+    from typer._click import exceptions as _click
+except ImportError:  # pragma: no cover
+    from click import exceptions as _click  # type: ignore[no-redef]
+
+from circuitrun import __version__
+from circuitrun.circuit import load
+from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError
+from circuitrun.reader import parse_number
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class _Group(TyperGroup):
+    """Click's errors as one line (``circuitrun run: error: ... [usage]``), exit 2."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            rv = super().main(args, prog_name or "circuitrun", complete_var,
+                              standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) else 0
+        except _click.NoArgsIsHelpError as e:
+            typer.echo(e.ctx.get_help() if e.ctx else str(e), err=True)
+            code = 2
+        except _click.UsageError as e:
+            where = e.ctx.command_path if e.ctx else "circuitrun"
+            typer.echo(f"{where}: error: {e.format_message()} [usage]", err=True)
+            code = 2
+        except _click.ClickException as e:
+            typer.echo(f"circuitrun: error: {e.format_message()}", err=True)
+            code = e.exit_code
+        except typer.Abort:
+            typer.echo("circuitrun: aborted", err=True)
+            code = 130
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="circuitrun",
+    help="Run circuit specs: values and gradients of scalar gate diagrams.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"circuitrun {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Run circuit specs: values and gradients of scalar gate diagrams."""
+
+
+def _fail(problems: list[Problem]) -> None:
+    for p in problems:
+        typer.echo(str(p), err=True)
+
+
+def _usage(command: str, message: str) -> typer.Exit:
+    typer.echo(f"circuitrun {command}: error: {message} [usage]", err=True)
+    return typer.Exit(2)
+
+
+def _emit(text: str, out: Path | None) -> None:
+    """Data to ``out`` (whole or not at all) or to stdout."""
+    if out is None:
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `circuitrun run ... | head`: the reader left; so do we
+            sys.stdout = None  # type: ignore[assignment]
+        return
+    from circuitrun.writers import write_atomic
+
+    try:
+        write_atomic(out, text)
+    except OSError as e:
+        raise _usage("run", f"cannot write '{out}': {e.strerror or e}") from None
+
+
+# ---- run -----------------------------------------------------------------------------
+
+
+class RunFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    table = "table"
+
+
+def _parse_sets(pairs: list[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for pair in pairs:
+        name, eq, text = pair.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            raise _usage("run", f"--set '{pair}': write NAME=VALUE")
+        value = parse_number(text.strip())
+        if value is None:
+            raise _usage("run", f"--set {name}={text}: '{text}' is not a finite number")
+        values[name] = value
+    return values
+
+
+@app.command()
+def run(
+    spec: Annotated[Path, typer.Argument(help="The circuit file (.yaml, .yml or .json).",
+                                         show_default=False)],
+    fmt: Annotated[RunFormat | None, typer.Option(
+        "--format", "-f", help="json, csv or table [default: table on a terminal, else json;"
+        " with -o, by the file's suffix]", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to FILE (whole or not"
+                                             " at all) instead of stdout.", metavar="FILE")] = None,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", help="Give input NAME the value VALUE (repeatable).", metavar="NAME=VALUE")] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", help="Differentiate NODE instead of the spec's output.",
+        metavar="NODE")] = None,
+    allow_nonfinite: Annotated[bool, typer.Option(
+        "--allow-nonfinite", help="Report NaN and infinities instead of failing.")] = False,
+) -> None:
+    """Evaluate a circuit and backpropagate: every node's value and gradient."""
+    values = _parse_sets(sets or [])
+    try:
+        circuit = load(spec)
+        result = circuit.run(values, output=output, allow_nonfinite=allow_nonfinite)
+    except SpecError as e:
+        _fail(e.problems)
+        raise typer.Exit(2) from None
+    except UsageError as e:
+        raise _usage("run", str(e)) from None
+    except NonFiniteError as e:
+        _fail([e.problem])
+        raise typer.Exit(3) from None
+    if fmt is None:
+        if out is not None:
+            fmt = RunFormat.csv if out.suffix.lower() == ".csv" else RunFormat.json
+        else:
+            fmt = RunFormat.table if sys.stdout.isatty() else RunFormat.json
+    if fmt is RunFormat.table:
+        from circuitrun.writers import print_table, render_table
+
+        if out is None:
+            print_table(result)
+            return
+        text = render_table(result)
+    else:
+        text = result.to_csv() if fmt is RunFormat.csv else result.to_json()
+    _emit(text, out)
+
+
+# ---- validate ------------------------------------------------------------------------
+
+
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def spec_files(paths: list[Path]) -> Iterator[Path]:
+    """The files named, and the specs (*.yaml, *.yml, *.json) in the folders named."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*")
+                              if p.suffix.lower() in SPEC_SUFFIXES and p.is_file())
+        else:
+            yield path
+
+
+@app.command()
+def validate(
+    specs: Annotated[list[Path], typer.Argument(help="Circuit files, or folders to search.",
+                                                show_default=False)],
+    fmt: Annotated[ValidateFormat, typer.Option(
+        "--format", "-f", help="text: problems on stderr; json: a list of problems on stdout."
+    )] = ValidateFormat.text,
+) -> None:
+    """Check circuit files without running them: every problem at file:line:col."""
+    problems: list[Problem] = []
+    count = 0
+    for path in spec_files(specs):
+        count += 1
+        try:
+            load(path)
+        except SpecError as e:
+            problems += e.problems
+    if fmt is ValidateFormat.json:
+        _emit(json.dumps([p.to_dict() for p in problems], indent=2) + "\n", None)
+    else:
+        _fail(problems)
+        if not problems:
+            typer.echo(f"{count} spec{'s' if count != 1 else ''} valid", err=True)
+    if problems:
+        raise typer.Exit(2)
+
+
+# ---- schema --------------------------------------------------------------------------
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to FILE.",
+                                             metavar="FILE")] = None,
+) -> None:
+    """Print the JSON Schema of a circuit spec (for editors)."""
+    from circuitrun.spec import json_schema
+
+    _emit(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", out)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+

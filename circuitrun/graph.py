@@ -1,0 +1,215 @@
+"""A validated spec → a ``networkx.DiGraph``, with the checks that span nodes.
+
+Nodes are integers, numbered in declaration order (inputs in file order, then gates
+in file order, each gate's inline constants just before it); an edge runs from each
+input of a gate to the gate.  The output order of SPEC section 3.4 is then
+``networkx.lexicographical_topological_sort`` of that graph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import networkx as nx
+
+from circuitrun.ops import OPS
+from circuitrun.problems import did_you_mean
+from circuitrun.spec import Spec
+
+_WIRE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*->\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
+_MAX_HINT_NAMES = 10_000  # past this many names, "did you mean" costs more than it helps
+
+
+class Finding(NamedTuple):
+    """A problem found at a path of keys; ``load`` turns the path into a line and column."""
+
+    path: tuple[Any, ...]
+    at_key: bool  # point at the key of the entry at ``path`` rather than its value
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class Built:
+    """The circuit as a DAG; lists are indexed by declaration index."""
+
+    graph: nx.DiGraph
+    names: list[str]
+    ops: list[str]  # "input", "const" or an op of the table
+    ins: list[tuple[int, ...]]
+    values: list[float | None]  # inputs' and constants' values (None: given at run time)
+    ties: list[str | None]
+    order: list[int]  # declaration indices in output order
+    output: int
+    index: dict[str, int]
+
+
+def build(spec: Spec, broken: frozenset[str] = frozenset(),
+          wire_index: list[int] | None = None) -> tuple[Built, list[Finding]]:
+    """The DAG of ``spec`` and what is wrong across its nodes.
+
+    ``broken`` names nodes that failed validation: they exist, so references to them
+    are not reported again, but nothing about them is checked.  ``wire_index`` gives
+    each wire's position in the file when invalid wires were left out.
+    """
+    findings: list[Finding] = []
+    names: list[str] = []
+    ops: list[str] = []
+    values: list[float | None] = []
+    ties: list[str | None] = []
+    index: dict[str, int] = {}
+    gate_at: dict[str, int] = {}
+
+    def declare(name: str, op: str, value: float | None, tie: str | None = None) -> int:
+        index[name] = len(names)
+        names.append(name)
+        ops.append(op)
+        values.append(value)
+        ties.append(tie)
+        return index[name]
+
+    for name, value in (spec.inputs or {}).items():
+        declare(name, "input", value)
+    for name, gate in spec.gates.items():
+        if name in index:
+            findings.append(Finding(("gates", name), True, "duplicate-name",
+                                    f"'{name}' is already an input: names are unique"))
+            continue
+        for k, ref in enumerate(gate.in_ or ()):
+            if not isinstance(ref, str):
+                declare(f"{name}.{k}", "const", ref)
+        gate_at[name] = declare(name, gate.op, gate.value, gate.ties)
+    known = set(index) | broken
+
+    def unknown(ref: str) -> str:
+        pool = known if len(known) <= _MAX_HINT_NAMES else ()
+        return f"unknown reference '{ref}'{did_you_mean(ref, pool)}"
+
+    # Wires: "SRC -> DST" appends SRC to DST's inputs, in list order.
+    wired: dict[str, list[int | None]] = {}
+    for i, wire in enumerate(spec.wires or ()):
+        path = ("wires", wire_index[i] if wire_index is not None else i)
+        m = _WIRE.fullmatch(wire)
+        if not m:
+            findings.append(Finding(path, False, "bad-wire",
+                                    f"'{wire}' is not a wire: write \"SRC -> DST\""))
+            continue
+        src, dst = m.groups()
+        if dst in broken:
+            continue
+        if dst not in gate_at or spec.gates[dst].op == "const":
+            what = ("an input" if dst in index else "a const gate" if dst in gate_at
+                    else "not a node")
+            findings.append(Finding(path, False, "bad-wire",
+                                    f"wire target '{dst}' is {what}: a wire feeds a gate"))
+            continue
+        if spec.gates[dst].in_ is not None:
+            findings.append(Finding(path, False, "mixed-inputs",
+                                    f"gate '{dst}' has 'in': it takes no wires"))
+            continue
+        if src not in known:
+            findings.append(Finding(path, False, "undefined-ref", unknown(src)))
+        wired.setdefault(dst, []).append(index.get(src))
+
+    ins: list[tuple[int, ...]] = [()] * len(names)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(names)))
+    for name, at in gate_at.items():
+        gate = spec.gates[name]
+        op = OPS[gate.op]
+        refs: list[int | None] = []
+        if gate.in_ is not None:
+            for k, ref in enumerate(gate.in_):
+                if not isinstance(ref, str):
+                    refs.append(index[f"{name}.{k}"])
+                elif ref in index:
+                    refs.append(index[ref])
+                else:
+                    refs.append(None)
+                    if ref not in broken:
+                        findings.append(Finding(("gates", name, "in", k), False,
+                                                "undefined-ref", unknown(ref)))
+        else:
+            refs = wired.get(name, [])
+        n = len(refs)
+        if gate.in_ is not None and op.max_in == 0:
+            findings.append(Finding(("gates", name, "in"), False, "arity",
+                                    f"op '{op.name}' takes no inputs"))
+        elif n < op.min_in or (op.max_in is not None and n > op.max_in):
+            path, at_key = (("gates", name, "in"), False) if gate.in_ is not None else (
+                ("gates", name), True)
+            findings.append(Finding(path, at_key, "arity",
+                                    f"op '{op.name}' takes {op.arity_text()} input"
+                                    f"{'' if op.arity_text() == '1' else 's'}, got {n}"))
+        ins[at] = tuple(r for r in refs if r is not None)
+        graph.add_edges_from((r, at) for r in ins[at])
+
+    try:
+        order = list(nx.lexicographical_topological_sort(graph))
+    except nx.NetworkXUnfeasible:
+        order = []
+        findings += _cycles(graph, names, gate_at)
+
+    output = _output(spec, graph, index, broken, names, findings, unknown)
+    if spec.expect is not None:
+        for part in ("values", "grads"):
+            for name in getattr(spec.expect, part):
+                if name not in known:
+                    hint = did_you_mean(name, known) if len(known) <= _MAX_HINT_NAMES else ""
+                    findings.append(Finding(("expect", part, name), True, "unknown-node",
+                                            f"'{name}' is not a node of the circuit{hint}"))
+    built = Built(graph, names, ops, ins, values, ties, order, output, index)
+    return built, findings
+
+
+def _output(spec: Spec, graph: nx.DiGraph, index: dict[str, int], broken: frozenset[str],
+            names: list[str], findings: list[Finding], unknown: Any) -> int:
+    if spec.output is not None:
+        if spec.output in index:
+            return index[spec.output]
+        if spec.output not in broken:
+            findings.append(Finding(("output",), False, "undefined-ref", unknown(spec.output)))
+        return -1
+    sinks = [n for n in graph if graph.out_degree(n) == 0]
+    if len(sinks) == 1:
+        return sinks[0]
+    if not broken:
+        shown = ", ".join(f"'{names[n]}'" for n in sinks[:5]) + (", ..." if len(sinks) > 5 else "")
+        findings.append(Finding((), True, "ambiguous-output",
+                                f"no 'output' and {len(sinks)} nodes feed nothing ({shown}):"
+                                " say which with 'output'"))
+    return -1
+
+
+def _cycles(graph: nx.DiGraph, names: list[str], gate_at: dict[str, int]) -> list[Finding]:
+    """One finding per cycle group, at its first-declared gate, naming a cycle through it."""
+    found = []
+    for group in nx.strongly_connected_components(graph):
+        first = min(group)
+        if len(group) == 1 and not graph.has_edge(first, first):
+            continue
+        loop = _cycle_through(graph, first, group)
+        text = " -> ".join(names[n] for n in loop)
+        found.append((first, Finding(("gates", names[first]), True, "cycle", f"cycle: {text}")))
+    return [f for _, f in sorted(found)]
+
+
+def _cycle_through(graph: nx.DiGraph, start: int, group: set[int]) -> list[int]:
+    """The shortest cycle from ``start`` back to it within ``group`` (breadth first)."""
+    parent: dict[int, int] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for nxt in graph.successors(node):
+            if nxt == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(parent[path[-1]])
+                return [*reversed(path), start]
+            if nxt in group and nxt not in parent:
+                parent[nxt] = node
+                queue.append(nxt)
+    return [start, start]

@@ -1,0 +1,62 @@
+"""The one error type: a problem at a position in a spec file."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem with a spec, printed as ``path:line:col: error: message [code]``."""
+
+    path: str
+    line: int | None  # 1-based; None when the problem has no position
+    col: int | None
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.col}"
+        return f"{where}: error: {self.message} [{self.code}]"
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form of ``validate --format json``."""
+        return {"path": self.path, "line": self.line, "column": self.col,
+                "code": self.code, "message": self.message}
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems by position; those without one last, each group in its given order."""
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0, p.col or 0))
+
+
+class CircuitError(Exception):
+    """Base of circuitrun's errors."""
+
+
+class SpecError(CircuitError):
+    """A spec that cannot be used; ``problems`` says why, all at once."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sort_problems(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+class NonFiniteError(CircuitError):
+    """A run gave NaN or an infinity (SPEC section 3.5)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+class UsageError(CircuitError):
+    """A bad argument to the API or the CLI (exit 2), such as an unknown ``--set`` name."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or nothing."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

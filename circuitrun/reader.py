@@ -1,0 +1,363 @@
+"""Reading a file: bytes → text → plain data, with the position of every key and value.
+
+YAML is read from PyYAML's event stream (its C parser when present), not through its
+constructor, so that circuitrun decides what a scalar means (YAML 1.2: ``1e-3`` is a
+number, ``yes`` is a string), rejects duplicate keys and unknown tags, never builds
+Python objects from tags, and walks any depth without recursion.  JSON is read by the
+``json`` module; when a JSON file has a problem it is read again as YAML (JSON is YAML)
+to find positions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from circuitrun.problems import Problem, SpecError
+
+try:
+    _Parser: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Parser = yaml.SafeLoader
+
+MAX_DEPTH = 64
+"""Nesting a spec never needs; deeper files are rejected before they are read further."""
+MAX_ALIASED = 100_000
+"""Nodes that YAML aliases may repeat in one file (stops "billion laughs")."""
+
+Path_ = tuple[Any, ...]
+Pos = tuple[int, int]
+
+# YAML 1.2 core schema, for plain scalars.
+_NULL = re.compile(r"~|null|Null|NULL|")
+_TRUE = re.compile(r"true|True|TRUE")
+_FALSE = re.compile(r"false|False|FALSE")
+_INT = re.compile(r"[-+]?[0-9]+")
+_INT_OCT = re.compile(r"0o[0-7]+")
+_INT_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
+_NAN = re.compile(r"\.(nan|NaN|NAN)")
+# Characters YAML does not allow in a stream (C0 and C1 controls but tab, LF, CR, NEL).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+_TAG = "tag:yaml.org,2002:"
+
+
+class Positions:
+    """Where each key and value of a document starts, by its path of keys and indices."""
+
+    def __init__(self) -> None:
+        self.values: dict[Path_, Pos] = {(): (1, 1)}
+        self.keys: dict[Path_, Pos] = {}
+
+    def value(self, path: Path_) -> Pos:
+        """The value at ``path``, or the nearest enclosing value that has a position."""
+        while path not in self.values:
+            path = path[:-1]
+        return self.values[path]
+
+    def key(self, path: Path_) -> Pos:
+        """The key of the entry at ``path`` (the value for list items and the root)."""
+        return self.keys.get(path) or self.value(path)
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a spec file; unreadable files and bad bytes raise ``SpecError``."""
+    shown = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise SpecError([Problem(shown, None, None, "unreadable", "is a directory, not a spec file")]) from None
+    except FileNotFoundError:
+        raise SpecError([Problem(shown, None, None, "unreadable", "no such file")]) from None
+    except OSError as e:
+        raise SpecError([Problem(shown, None, None, "unreadable", f"cannot read: {e.strerror or e}")]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = len(data[data.rfind(b"\n", 0, e.start) + 1 : e.start].decode("utf-8", "replace")) + 1
+        raise SpecError([Problem(shown, line, col, "yaml-syntax",
+                                 f"byte 0x{data[e.start]:02x} is not UTF-8")]) from None
+    bad = _CONTROL.search(text)
+    if bad:
+        line, col = _line_col(text, bad.start())
+        raise SpecError([Problem(shown, line, col, "yaml-syntax",
+                                 f"control character U+{ord(bad.group()):04X} is not allowed")])
+    return text
+
+
+def _line_col(text: str, index: int) -> Pos:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def parse(text: str, path: str, *, is_json: bool, track: bool) -> Parsed:
+    """Plain data of a document, its positions when ``track`` (else None), and problems.
+
+    Problems here are syntax errors, duplicate keys (the later entry is dropped),
+    unknown tags and the limits; after a syntax error ``data`` is None.
+    """
+    if is_json and not track:
+        try:
+            return Parsed(json.loads(text, object_pairs_hook=_unique_pairs), None, [])
+        except json.JSONDecodeError as e:
+            return Parsed(None, None, [Problem(path, e.lineno, e.colno, "yaml-syntax", e.msg)])
+        except (_Duplicate, RecursionError):
+            pass  # the YAML reader below finds the position
+    return _Walker(path, track).run(text)
+
+
+class Parsed(NamedTuple):
+    data: Any
+    positions: Positions | None
+    problems: list[Problem]
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        raise _Duplicate
+    return d
+
+
+class _Frame:
+    __slots__ = ("container", "key", "path", "size", "anchor")
+
+    def __init__(self, container: Any, path: Path_, anchor: str | None) -> None:
+        self.container = container
+        self.key: Any = _NO_KEY
+        self.path = path
+        self.size = 1
+        self.anchor = anchor
+
+
+_NO_KEY = object()
+
+
+class _Walker:
+    """Builds plain data from PyYAML events with an explicit stack (no recursion)."""
+
+    def __init__(self, path: str, track: bool) -> None:
+        self.path = path
+        self.positions = Positions() if track else None
+        self.problems: list[Problem] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.aliased = 0
+
+    def run(self, text: str) -> Parsed:
+        try:
+            root = self._build(yaml.parse(text, Loader=_Parser))
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            message = e.problem or e.context or "invalid YAML"
+            self._fail(mark, "yaml-syntax", message)
+            root = None
+        except _Stop:
+            root = None
+        return Parsed(root, self.positions, self.problems)
+
+    def _fail(self, mark: Any, code: str, message: str) -> None:
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        self.problems.append(Problem(self.path, line, col, code, message))
+
+    def _build(self, events: Iterator[yaml.Event]) -> Any:
+        stack: list[_Frame] = []
+        documents = 0
+        for ev in events:
+            kind = type(ev)
+            if kind is yaml.ScalarEvent:
+                value, size, anchor = self._scalar(ev), 1, ev.anchor
+            elif kind is yaml.AliasEvent:
+                value, size = self._alias(ev)
+                anchor = None
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if len(stack) >= MAX_DEPTH:
+                    self._fail(ev.start_mark, "yaml-syntax",
+                               f"nested deeper than {MAX_DEPTH} levels")
+                    raise _Stop
+                is_map = kind is yaml.MappingStartEvent
+                self._check_tag(ev, "map" if is_map else "seq")
+                path = self._place(stack[-1], ev) if stack else ()
+                if ev.anchor:
+                    self.open_anchors.add(ev.anchor)
+                stack.append(_Frame({} if is_map else [], path, ev.anchor))
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                value, size = frame.container, frame.size
+                if frame.anchor:
+                    self.open_anchors.discard(frame.anchor)
+                    self.anchors[frame.anchor] = (value, size)
+                if not stack:
+                    return value
+                self._deliver(stack[-1], value, size, ev, is_collection=True)
+                continue
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    self._fail(ev.start_mark, "yaml-syntax",
+                               "more than one document: a file holds one circuit")
+                    raise _Stop
+                continue
+            else:
+                continue
+            if anchor:
+                self.anchors[anchor] = (value, size)
+            if not stack:
+                return value
+            self._place(stack[-1], ev)
+            self._deliver(stack[-1], value, size, ev, is_collection=False)
+        return None
+
+    def _place(self, frame: _Frame, ev: yaml.Event) -> Path_:
+        """The path of the value ``ev`` starts in ``frame``, its position noted."""
+        if self.positions is None:
+            return ()
+        if isinstance(frame.container, list):
+            path = (*frame.path, len(frame.container))
+        elif frame.key is _NO_KEY:
+            return frame.path  # ev starts a key: keys are noted when delivered
+        else:
+            path = (*frame.path, frame.key)
+        if self.positions is not None:
+            self.positions.values[path] = (ev.start_mark.line + 1, ev.start_mark.column + 1)
+        return path
+
+    def _deliver(self, frame: _Frame, value: Any, size: int, ev: yaml.Event,
+                 is_collection: bool) -> None:
+        frame.size += size
+        c = frame.container
+        if isinstance(c, list):
+            c.append(value)
+            return
+        if frame.key is _NO_KEY:  # value is a key
+            mark = ev.start_mark
+            if is_collection or isinstance(value, list | dict):
+                self._fail(mark, "yaml-syntax", "a key must be a name, not a mapping or list")
+                frame.key = None
+            elif value in c:
+                self._fail(mark, "duplicate-key", f"duplicate key '{value}'")
+                frame.key = _Ignored(value)
+            else:
+                frame.key = value
+                if self.positions is not None:
+                    self.positions.keys[(*frame.path, value)] = (mark.line + 1, mark.column + 1)
+            return
+        if not isinstance(frame.key, _Ignored):
+            c[frame.key] = value
+        frame.key = _NO_KEY
+
+    def _scalar(self, ev: yaml.ScalarEvent) -> Any:
+        tag = ev.tag
+        text = ev.value
+        if tag is None or tag == "!":
+            if ev.style or tag == "!":  # quoted or block: a string (plain is None or "")
+                return text
+            return _resolve(text)
+        if not tag.startswith(_TAG) or tag[len(_TAG):] not in _SCALAR_TAGS:
+            self._fail(ev.start_mark, "yaml-syntax", f"tag '{_short_tag(tag)}' is not supported")
+            return text
+        kind = tag[len(_TAG):]
+        if kind == "str":
+            return text
+        value = _resolve(text)
+        wanted = _SCALAR_TAGS[kind]
+        if not isinstance(value, wanted) or isinstance(value, bool) and wanted is not bool:
+            self._fail(ev.start_mark, "yaml-syntax", f"'{text}' is not a valid !!{kind}")
+        return value
+
+    def _check_tag(self, ev: Any, kind: str) -> None:
+        tag = ev.tag
+        if tag is not None and tag != "!" and tag != _TAG + kind:
+            self._fail(ev.start_mark, "yaml-syntax", f"tag '{_short_tag(tag)}' is not supported")
+
+    def _alias(self, ev: yaml.AliasEvent) -> tuple[Any, int]:
+        name = ev.anchor
+        if name in self.open_anchors:
+            self._fail(ev.start_mark, "yaml-syntax", f"alias '*{name}' refers to itself")
+            raise _Stop
+        if name not in self.anchors:  # the C parser leaves this to the constructor
+            self._fail(ev.start_mark, "yaml-syntax", f"unknown alias '*{name}'")
+            raise _Stop
+        value, size = self.anchors[name]
+        self.aliased += size
+        if self.aliased > MAX_ALIASED:
+            self._fail(ev.start_mark, "yaml-syntax",
+                       f"aliases repeat more than {MAX_ALIASED:,} nodes")
+            raise _Stop
+        return value, size
+
+
+class _Ignored:
+    """The key of a duplicate entry: its value is read and dropped."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+
+class _Stop(Exception):
+    """Reading cannot go on; the problem is already recorded."""
+
+
+_SCALAR_TAGS: dict[str, type | tuple[type, ...]] = {
+    "str": str, "int": int, "float": (float, int), "bool": bool, "null": type(None),
+}
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+
+
+def _resolve(text: str) -> Any:
+    """A plain scalar by the YAML 1.2 core schema."""
+    if not text:
+        return None
+    first = text[0]
+    if first in "0123456789+-.":
+        if _INT.fullmatch(text):
+            return int(text)
+        if _FLOAT.fullmatch(text):
+            return float(text)
+        if _INT_OCT.fullmatch(text):
+            return int(text[2:], 8)
+        if _INT_HEX.fullmatch(text):
+            return int(text[2:], 16)
+        if _INF.fullmatch(text):
+            return float("-inf") if first == "-" else float("inf")
+        if _NAN.fullmatch(text):
+            return float("nan")
+        return text
+    if first in "nN~" and _NULL.fullmatch(text):
+        return None
+    if first in "tT" and _TRUE.fullmatch(text):
+        return True
+    if first in "fF" and _FALSE.fullmatch(text):
+        return False
+    return text
+
+
+def parse_number(text: str) -> float | None:
+    """A finite number written as YAML 1.2 writes one (``2``, ``-1e-3``), else None."""
+    value = _resolve(text)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        value = float(value)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None
