@@ -10,8 +10,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from circuitrun.circuit import Circuit, NodeResult, Result, load, loads  # noqa: E402
-from circuitrun.problems import (  # noqa: E402
+from circuitrun.circuit import Circuit, NodeResult, Result, load, loads
+from circuitrun.problems import (
     CircuitError,
     NonFiniteError,
     Problem,

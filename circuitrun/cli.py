@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -112,7 +112,7 @@ def _emit(text: str, out: Path | None) -> None:
 # ---- run -----------------------------------------------------------------------------
 
 
-class RunFormat(str, Enum):
+class RunFormat(StrEnum):
     json = "json"
     csv = "csv"
     table = "table"
@@ -142,7 +142,8 @@ def run(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to FILE (whole or not"
                                              " at all) instead of stdout.", metavar="FILE")] = None,
     sets: Annotated[list[str] | None, typer.Option(
-        "--set", help="Give input NAME the value VALUE (repeatable).", metavar="NAME=VALUE")] = None,
+        "--set", help="Give input NAME the value VALUE (repeatable).",
+        metavar="NAME=VALUE")] = None,
     output: Annotated[str | None, typer.Option(
         "--output", help="Differentiate NODE instead of the spec's output.",
         metavar="NODE")] = None,
@@ -182,7 +183,7 @@ def run(
 # ---- validate ------------------------------------------------------------------------
 
 
-class ValidateFormat(str, Enum):
+class ValidateFormat(StrEnum):
     text = "text"
     json = "json"
 

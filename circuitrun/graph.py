@@ -101,7 +101,7 @@ def build(spec: Spec, broken: frozenset[str] = frozenset(),
         if dst in broken:
             continue
         if dst not in gate_at or spec.gates[dst].op == "const":
-            what = ("an input" if dst in index else "a const gate" if dst in gate_at
+            what = ("a const gate" if dst in gate_at else "an input" if dst in index
                     else "not a node")
             findings.append(Finding(path, False, "bad-wire",
                                     f"wire target '{dst}' is {what}: a wire feeds a gate"))
@@ -115,8 +115,7 @@ def build(spec: Spec, broken: frozenset[str] = frozenset(),
         wired.setdefault(dst, []).append(index.get(src))
 
     ins: list[tuple[int, ...]] = [()] * len(names)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(len(names)))
+    edges: list[tuple[int, int]] = []
     for name, at in gate_at.items():
         gate = spec.gates[name]
         op = OPS[gate.op]
@@ -145,15 +144,23 @@ def build(spec: Spec, broken: frozenset[str] = frozenset(),
                                     f"op '{op.name}' takes {op.arity_text()} input"
                                     f"{'' if op.arity_text() == '1' else 's'}, got {n}"))
         ins[at] = tuple(r for r in refs if r is not None)
-        graph.add_edges_from((r, at) for r in ins[at])
+        edges += [(r, at) for r in ins[at]]
 
-    try:
-        order = list(nx.lexicographical_topological_sort(graph))
-    except nx.NetworkXUnfeasible:
-        order = []
-        findings += _cycles(graph, names, gate_at)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(names)))
+    graph.add_edges_from(edges)
+    if all(src < dst for src, dst in edges):
+        # Every node is declared after its inputs: the smallest unplaced node is then
+        # always ready, so the lexicographic topological order is declaration order.
+        order = list(range(len(names)))
+    else:
+        try:
+            order = list(nx.lexicographical_topological_sort(graph))
+        except nx.NetworkXUnfeasible:
+            order = []
+            findings += _cycles(graph, names, gate_at)
 
-    output = _output(spec, graph, index, broken, names, findings, unknown)
+    output = _output(spec, graph, index, broken, names, findings, unknown) if order else -1
     if spec.expect is not None:
         for part in ("values", "grads"):
             for name in getattr(spec.expect, part):
@@ -173,10 +180,15 @@ def _output(spec: Spec, graph: nx.DiGraph, index: dict[str, int], broken: frozen
         if spec.output not in broken:
             findings.append(Finding(("output",), False, "undefined-ref", unknown(spec.output)))
         return -1
-    sinks = [n for n in graph if graph.out_degree(n) == 0]
+    feeds = [False] * len(names)
+    for src, _ in graph.edges:
+        feeds[src] = True
+    sinks = [n for n, f in enumerate(feeds) if not f]
     if len(sinks) == 1:
         return sinks[0]
-    if not broken:
+    # Unknown references and broken nodes leave nodes feeding nothing that would feed
+    # something: an ambiguity then is only a knock-on of those problems.
+    if not broken and not any(f.code == "undefined-ref" for f in findings):
         shown = ", ".join(f"'{names[n]}'" for n in sinks[:5]) + (", ..." if len(sinks) > 5 else "")
         findings.append(Finding((), True, "ambiguous-output",
                                 f"no 'output' and {len(sinks)} nodes feed nothing ({shown}):"

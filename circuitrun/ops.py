@@ -208,7 +208,7 @@ _TABLE: tuple[Op, ...] = (
     Op("sqrt", 1, 1, _sqrt, lambda ans, a: (_div(0.5, ans),), "√"),
     Op("exp", 1, 1, _exp, lambda ans, a: (ans,), "exp"),
     Op("log", 1, 1, _log, lambda ans, a: (_div(1.0, a),), "log"),
-    Op("sigmoid", 1, 1, _sigmoid, lambda ans, a: (ans * (1.0 - ans),), "σ"),
+    Op("sigmoid", 1, 1, _sigmoid, lambda ans, a: (ans * (1.0 - ans),), "σ"),  # noqa: RUF001
     Op("tanh", 1, 1, math.tanh, lambda ans, a: (1.0 - ans * ans,), "tanh"),
     Op("relu", 1, 1, lambda a: a if a > 0 or a != a else 0.0,
        lambda ans, a: (1.0 if a > 0 else 0.0,), "relu"),

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -72,15 +74,20 @@ def read_text(path: str | Path) -> str:
     """The text of a spec file; unreadable files and bad bytes raise ``SpecError``."""
     shown = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = _read_bytes(Path(path))
     except IsADirectoryError:
-        raise SpecError([Problem(shown, None, None, "unreadable", "is a directory, not a spec file")]) from None
+        reason = "is a directory, not a spec file"
     except FileNotFoundError:
-        raise SpecError([Problem(shown, None, None, "unreadable", "no such file")]) from None
+        reason = "no such file"
     except OSError as e:
-        raise SpecError([Problem(shown, None, None, "unreadable", f"cannot read: {e.strerror or e}")]) from None
+        reason = f"cannot read: {e.strerror or e}".lower()
+    else:
+        reason = ""
+    if reason:
+        raise SpecError([Problem(shown, None, None, "unreadable", reason)])
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is not content
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         col = len(data[data.rfind(b"\n", 0, e.start) + 1 : e.start].decode("utf-8", "replace")) + 1
@@ -94,6 +101,18 @@ def read_text(path: str | Path) -> str:
     return text
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; only regular files (a FIFO or a device would block or never end)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise OSError(0, "not a regular file", str(path))
+        return f.read()
+
+
 def _line_col(text: str, index: int) -> Pos:
     line = text.count("\n", 0, index) + 1
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
@@ -105,13 +124,16 @@ def parse(text: str, path: str, *, is_json: bool, track: bool) -> Parsed:
     Problems here are syntax errors, duplicate keys (the later entry is dropped),
     unknown tags and the limits; after a syntax error ``data`` is None.
     """
-    if is_json and not track:
+    if is_json:
         try:
-            return Parsed(json.loads(text, object_pairs_hook=_unique_pairs), None, [])
+            data = json.loads(text, object_pairs_hook=_unique_pairs)
         except json.JSONDecodeError as e:
             return Parsed(None, None, [Problem(path, e.lineno, e.colno, "yaml-syntax", e.msg)])
         except (_Duplicate, RecursionError):
             pass  # the YAML reader below finds the position
+        else:
+            if not track:
+                return Parsed(data, None, [])
     return _Walker(path, track).run(text)
 
 
@@ -133,7 +155,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 class _Frame:
-    __slots__ = ("container", "key", "path", "size", "anchor")
+    __slots__ = ("anchor", "container", "key", "path", "size")
 
     def __init__(self, container: Any, path: Path_, anchor: str | None) -> None:
         self.container = container
@@ -176,6 +198,7 @@ class _Walker:
     def _build(self, events: Iterator[yaml.Event]) -> Any:
         stack: list[_Frame] = []
         documents = 0
+        root: Any = None
         for ev in events:
             kind = type(ev)
             if kind is yaml.ScalarEvent:
@@ -202,7 +225,8 @@ class _Walker:
                     self.open_anchors.discard(frame.anchor)
                     self.anchors[frame.anchor] = (value, size)
                 if not stack:
-                    return value
+                    root = value
+                    continue
                 self._deliver(stack[-1], value, size, ev, is_collection=True)
                 continue
             elif kind is yaml.DocumentStartEvent:
@@ -217,10 +241,11 @@ class _Walker:
             if anchor:
                 self.anchors[anchor] = (value, size)
             if not stack:
-                return value
+                root = value
+                continue
             self._place(stack[-1], ev)
             self._deliver(stack[-1], value, size, ev, is_collection=False)
-        return None
+        return root
 
     def _place(self, frame: _Frame, ev: yaml.Event) -> Path_:
         """The path of the value ``ev`` starts in ``frame``, its position noted."""
@@ -275,7 +300,7 @@ class _Walker:
             return text
         value = _resolve(text)
         wanted = _SCALAR_TAGS[kind]
-        if not isinstance(value, wanted) or isinstance(value, bool) and wanted is not bool:
+        if not isinstance(value, wanted) or (isinstance(value, bool) and wanted is not bool):
             self._fail(ev.start_mark, "yaml-syntax", f"'{text}' is not a valid !!{kind}")
         return value
 

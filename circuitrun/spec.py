@@ -49,6 +49,13 @@ _REF_SCHEMA = {"anyOf": [
 Ref = Annotated[str | float, PlainValidator(_ref), WithJsonSchema(_REF_SCHEMA)]
 
 
+def _whole_number(v: Any) -> Any:
+    """Keep ``true`` and ``1.0`` from passing as ``1`` (Python says they are equal)."""
+    if type(v) is not int:
+        raise PydanticCustomError("literal_error", "Input should be 1")
+    return v
+
+
 def _as_list(v: Any) -> Any:
     return v if isinstance(v, list) else [v]
 
@@ -99,7 +106,8 @@ class Spec(BaseModel):
         title="circuitrun circuit spec",
     )
 
-    version: Literal[1] | None = Field(None, description="spec format version")
+    version: Annotated[Literal[1], BeforeValidator(_whole_number)] | None = Field(
+        None, description="spec format version")
     name: str | None = Field(None, description="reported in every output; default: file stem")
     description: str | None = None
     inputs: dict[Name, Number | None] | None = Field(
