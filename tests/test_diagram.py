@@ -1,0 +1,284 @@
+"""Diagrams: Mermaid and DOT exactly, SVG by its structure and by its geometry."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from itertools import combinations, pairwise
+
+import pytest
+
+from circuitrun.diagram import fmt, layout, to_dot, to_mermaid, to_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@dataclass
+class Node:
+    name: str
+    op: str
+    inputs: tuple[str, ...]
+    value: float
+    grad: float | None
+
+
+@dataclass
+class Result:
+    circuit: str
+    output: str
+    nodes: list[Node]
+
+
+# The CS231n neuron f = sigmoid(w0*x0 + w1*x1 + w2). Forward: wx0 = 2*-1 = -2,
+# wx1 = -3*-2 = 6, dot = -2 + 6 - 3 = 1, f = sigmoid(1) = 0.7310585786300049.
+# Backward: grad(f) = 1; grad(dot) = f*(1-f) = 0.19661193324148185 = g; add passes g to
+# wx0, wx1 and w2; mul gives each input the other input times g: grad(w0) = x0*g = -g,
+# grad(x0) = w0*g = 2g, grad(w1) = x1*g = -2g, grad(x1) = w1*g = -3g.
+G = 0.19661193324148185
+SIGMOID = Result("sigmoid-neuron", "f", [
+    Node("w0", "input", (), 2.0, -G),
+    Node("x0", "input", (), -1.0, 0.3932238664829637),
+    Node("w1", "input", (), -3.0, -0.3932238664829637),
+    Node("x1", "input", (), -2.0, -0.5898357997244456),
+    Node("w2", "input", (), -3.0, G),
+    Node("wx0", "mul", ("w0", "x0"), -2.0, G),
+    Node("wx1", "mul", ("w1", "x1"), 6.0, G),
+    Node("dot", "add", ("wx0", "wx1", "w2"), 1.0, G),
+    Node("f", "sigmoid", ("dot",), 0.7310585786300049, 1.0),
+])
+
+
+def random_dag(gates: int, seed: int = 0) -> Result:
+    """Random gates over 5 inputs, some with inline constants; values are arbitrary."""
+    rnd = random.Random(seed)
+    nodes = [Node(f"x{i}", "input", (), rnd.uniform(-3, 3), rnd.uniform(-1, 1))
+             for i in range(5)]
+    for g in range(gates):
+        pool = [n.name for n in nodes[-15:]]
+        if rnd.random() < 0.1:
+            nodes.append(Node(f"g{g}.1", "const", (), 2.0, None))
+            op, ins = "mul", (rnd.choice(pool), f"g{g}.1")
+        elif rnd.random() < 0.4:
+            op, ins = rnd.choice(["exp", "sigmoid", "tanh", "inv", "square"]), (rnd.choice(pool),)
+        else:
+            op, ins = rnd.choice(["add", "mul", "max"]), tuple(rnd.sample(pool, 2))
+        nodes.append(Node(f"g{g}", op, ins, rnd.uniform(-5, 5), rnd.uniform(-1, 1)))
+    return Result(f"random-{gates}", nodes[-1].name, nodes)
+
+
+def chain(n: int) -> Result:
+    nodes = [Node("x", "input", (), 0.5, 1.0)]
+    nodes += [Node(f"t{i}", "neg", (nodes[-1].name if i == 0 else f"t{i - 1}",), 0.5, 1.0)
+              for i in range(n)]
+    return Result("chain", f"t{n - 1}", nodes)
+
+
+MERMAID = """\
+---
+title: "sigmoid-neuron"
+---
+flowchart LR
+  %% wire labels: value / gradient
+  n0["w0"]:::leaf
+  n1["x0"]:::leaf
+  n2["w1"]:::leaf
+  n3["x1"]:::leaf
+  n4["w2"]:::leaf
+  n5(("*<br/>wx0"))
+  n6(("*<br/>wx1"))
+  n7(("+<br/>dot"))
+  n8(("\N{GREEK SMALL LETTER SIGMA}<br/>f")):::out
+  out[" "]:::tail
+  n0 -->|"2.00 / -0.20"| n5
+  n1 -->|"-1.00 / 0.39"| n5
+  n2 -->|"-3.00 / -0.39"| n6
+  n3 -->|"-2.00 / -0.59"| n6
+  n5 -->|"-2.00 / 0.20"| n7
+  n6 -->|"6.00 / 0.20"| n7
+  n4 -->|"-3.00 / 0.20"| n7
+  n7 -->|"1.00 / 0.20"| n8
+  n8 -->|"0.73 / 1.00"| out
+  classDef leaf fill:#eef2f7,stroke:#8a94a6
+  classDef out stroke-width:3px
+  classDef tail fill:none,stroke:none
+"""
+
+
+def _dot_edge(src: str, dst: str, value: str, grad: str, extra: str = "") -> str:
+    return (f'  {src} -> {dst} [label=<<font color="#2a9d3c">{value}</font><br/>'
+            f'<font color="#d62828">{grad}</font>>{extra}];\n')
+
+
+LEAF = 'shape=box, style="rounded,filled", fillcolor="#eef2f7"'
+DOT = (
+    'digraph "sigmoid-neuron" {\n'
+    "  rankdir=LR;\n"
+    '  node [shape=circle, fontname="sans-serif", fontsize=14];\n'
+    '  edge [fontname="sans-serif", fontsize=10, arrowhead=none];\n'
+    + "".join(f'  n{i} [label="{name}", {LEAF}];\n'
+              for i, name in enumerate(["w0", "x0", "w1", "x1", "w2"]))
+    + '  n5 [label="*", xlabel="wx0"];\n'
+    '  n6 [label="*", xlabel="wx1"];\n'
+    '  n7 [label="+", xlabel="dot"];\n'
+    '  n8 [label="\N{GREEK SMALL LETTER SIGMA}", xlabel="f", penwidth=2];\n'
+    "  out [shape=point, style=invis];\n"
+    + _dot_edge("n0", "n5", "2.00", "-0.20")
+    + _dot_edge("n1", "n5", "-1.00", "0.39")
+    + _dot_edge("n2", "n6", "-3.00", "-0.39")
+    + _dot_edge("n3", "n6", "-2.00", "-0.59")
+    + _dot_edge("n5", "n7", "-2.00", "0.20")
+    + _dot_edge("n6", "n7", "6.00", "0.20")
+    + _dot_edge("n4", "n7", "-3.00", "0.20")
+    + _dot_edge("n7", "n8", "1.00", "0.20")
+    + _dot_edge("n8", "out", "0.73", "1.00", ", arrowhead=normal")
+    + "}\n"
+)
+
+
+def test_mermaid_sigmoid() -> None:
+    assert to_mermaid(SIGMOID) == MERMAID
+
+
+def test_mermaid_without_values_has_no_labels() -> None:
+    text = to_mermaid(SIGMOID, values=False)
+    assert "|" not in text
+    assert "  n0 --> n5\n" in text and "  n8 --> out\n" in text
+
+
+def test_dot_sigmoid() -> None:
+    assert to_dot(SIGMOID) == DOT
+
+
+def test_dot_without_values_has_no_numbers() -> None:
+    assert not re.search(r"\d\.\d\d", to_dot(SIGMOID, values=False))
+
+
+def test_fmt() -> None:
+    assert [fmt(2), fmt(-0.19661193324148185), fmt(-1e-9), fmt(None)] == [
+        "2.00", "-0.20", "0.00", ""]
+    assert [fmt(math.nan), fmt(math.inf), fmt(-math.inf)] == ["nan", "inf", "-inf"]
+
+
+def _texts(svg: str) -> list[ET.Element]:
+    return list(ET.fromstring(svg).iter(f"{SVG}text"))
+
+
+def test_svg_sigmoid_is_valid_and_complete() -> None:
+    svg = to_svg(SIGMOID)
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    assert root.get("version") == "1.1"
+    assert root.find(f"{SVG}title").text == "sigmoid-neuron"
+    texts = [t.text for t in _texts(svg)]
+    for node in SIGMOID.nodes:
+        assert node.name in texts
+    for label in ["2.00", "-1.00", "-3.00", "-2.00", "6.00", "1.00", "0.73",  # values
+                  "-0.20", "0.39", "-0.39", "-0.59", "0.20"]:  # gradients
+        assert label in texts
+    assert {"*", "+", "\N{GREEK SMALL LETTER SIGMA}"} <= set(texts)
+    assert texts.count("1.00") == 2  # dot's value, and f's gradient on the output stub
+    assert to_svg(SIGMOID) == svg  # deterministic
+
+
+def test_svg_colours_value_green_and_grad_red() -> None:
+    texts = _texts(to_svg(SIGMOID))
+    fill = {t.text: t.get("fill") for t in texts}
+    assert fill["0.73"] == "#2a9d3c"
+    assert fill["-0.59"] == "#d62828"
+
+
+def test_svg_without_values_has_no_numbers() -> None:
+    texts = [t.text for t in _texts(to_svg(SIGMOID, values=False))]
+    assert not [t for t in texts if re.fullmatch(r"-?\d+\.\d\d", t)]
+    assert "w0" in texts and "\N{GREEK SMALL LETTER SIGMA}" in texts
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def _text_box(t: ET.Element) -> tuple[float, float, float, float]:
+    x, y, size = float(t.get("x")), float(t.get("y")), float(t.get("font-size"))
+    w = 0.6 * size * len(t.text or "")
+    x0 = {"start": x, "middle": x - w / 2, "end": x - w}[t.get("text-anchor", "start")]
+    return (x0, y - size, w, 1.25 * size)  # from ascender to descender around the baseline
+
+
+def _bezier(p: tuple[float, float], q: tuple[float, float], t: float) -> tuple[float, float]:
+    # The renderer's bend: control points at the middle x, at the heights of both ends.
+    mx = (p[0] + q[0]) / 2
+    s = 1 - t
+    x = s**3 * p[0] + 3 * s * s * t * mx + 3 * s * t * t * mx + t**3 * q[0]
+    y = s**3 * p[1] + 3 * s * s * t * p[1] + 3 * s * t * t * q[1] + t**3 * q[1]
+    return x, y
+
+
+CASES = [SIGMOID, random_dag(200)]
+
+
+@pytest.mark.parametrize("result", CASES, ids=["sigmoid", "random-200"])
+def test_boxes_do_not_overlap(result: Result) -> None:
+    boxes = layout(result).boxes
+    assert set(boxes) == {node.name for node in result.nodes}
+    for (a, ba), (b, bb) in combinations(boxes.items(), 2):
+        assert not _overlap(ba, bb), (a, b)
+
+
+@pytest.mark.parametrize("result", CASES, ids=["sigmoid", "random-200"])
+def test_text_labels_do_not_overlap(result: Result) -> None:
+    boxes = [(t.text, _text_box(t)) for t in _texts(to_svg(result))]
+    for (a, ba), (b, bb) in combinations(boxes, 2):
+        assert not _overlap(ba, bb), (a, b)
+
+
+@pytest.mark.parametrize("result", CASES, ids=["sigmoid", "random-200"])
+def test_wires_do_not_cross_boxes(result: Result) -> None:
+    lay = layout(result)
+    boxes = [(x + 1, y + 1, w - 2, h - 2) for x, y, w, h in lay.boxes.values()]
+    for src, dst, points in lay.wires:
+        samples = []
+        for i, (p, q) in enumerate(pairwise(points)):
+            if i % 2 == 0:
+                samples += [_bezier(p, q, k / 16) for k in range(17)]
+            else:
+                samples += [(p[0] + (q[0] - p[0]) * k / 4, p[1]) for k in range(5)]
+        for x, y in samples:
+            assert not any(_overlap((x, y, 0.01, 0.01), b) for b in boxes), (src, dst, x, y)
+
+
+def test_repeated_input_and_const() -> None:
+    # sq = x * x and y = sq + 1 (an inline constant y.1): two wires from x into sq.
+    result = Result("square", "y", [
+        Node("x", "input", (), 3.0, 6.0),
+        Node("sq", "mul", ("x", "x"), 9.0, 1.0),
+        Node("y.1", "const", (), 1.0, None),
+        Node("y", "add", ("sq", "y.1"), 10.0, 1.0),
+    ])
+    lay = layout(result)
+    ports = sorted(points[-1][1] for src, dst, points in lay.wires if dst == "sq")
+    assert len(ports) == 2 and ports[0] < ports[1]
+    texts = [t.text for t in _texts(to_svg(result))]
+    assert "y.1" in texts and "1" in texts  # a constant shows its name and value
+    assert to_mermaid(result).count("n0 -->") == 2
+    assert 'n2["y.1 = 1"]:::leaf' in to_mermaid(result)
+
+
+def test_long_chain_needs_no_recursion() -> None:
+    result = chain(2000)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)  # far below the chain's depth
+    try:
+        lay = layout(result)
+        svg = to_svg(result)
+        to_mermaid(result)
+        to_dot(result)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert len(lay.boxes) == 2001
+    ET.fromstring(svg)
