@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from circuitrun.checks import CheckReport, check
 from circuitrun.circuit import Circuit, NodeResult, Result, load, loads
 from circuitrun.problems import (
     CircuitError,
@@ -20,6 +21,7 @@ from circuitrun.problems import (
 )
 
 __all__ = [
+    "CheckReport",
     "Circuit",
     "CircuitError",
     "NodeResult",
@@ -29,6 +31,7 @@ __all__ = [
     "SpecError",
     "UsageError",
     "__version__",
+    "check",
     "load",
     "loads",
 ]
