@@ -104,15 +104,19 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             golden_files(specs, settings.golden_dir)
         except UsageError as e:
             raise pytest.UsageError(str(e)) from None
-    for spec in specs:
-        if spec.resolve() not in done:
-            items.extend(SpecFile.from_parent(session, path=spec.resolve()).collect())
+    files: list[pytest.File] = [SpecFile.from_parent(session, path=spec.resolve())
+                                for spec in specs if spec.resolve() not in done]
     gdir = settings.golden_dir
     if gdir is not None and gdir.is_dir() and any(p.is_dir() for p in settings.paths):
         stems = {p.stem for p in specs}
-        for g in sorted(gdir.iterdir()):
-            if g.suffix == ".json" and not g.name.startswith(".") and g.stem not in stems:
-                items.extend(GoldenFile.from_parent(session, path=g).collect())
+        files += [GoldenFile.from_parent(session, path=g) for g in sorted(gdir.iterdir())
+                  if g.suffix == ".json" and not g.name.startswith(".") and g.stem not in stems]
+    for file in files:
+        found = file.collect()
+        # Reported as pytest reports what it collects itself: counted in "collected N items".
+        config.hook.pytest_collectreport(report=pytest.CollectReport(
+            file.nodeid, "passed", None, found))
+        items.extend(found)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
