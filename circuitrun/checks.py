@@ -116,7 +116,7 @@ class CheckReport:
         """The whole report, grouped by file, each line with whether it belongs on stderr."""
         out = [line for s in self.specs for line in s.lines()]
         out += [g.line() for g in self.stale]
-        goldens = any(s.golden_failures and not s.problems for s in self.specs) or any(
+        goldens = any(s.golden_failures for s in self.specs) or any(
             not g.removed and not g.error for g in self.stale)
         if goldens and self.update_command:
             out.append((f"to accept the new numbers: {self.update_command}", False))
@@ -139,17 +139,17 @@ def check(paths: Iterable[str | Path], golden_dir: str | Path | None = None, *,
     and removes stale ones.  ``rtol``/``atol`` override every spec's tolerances.
     Raises ``UsageError`` for arguments that cannot work (nothing is checked then).
     """
-    paths = [Path(p) for p in paths]
+    roots = [Path(p) for p in paths]
     gdir = Path(golden_dir) if golden_dir is not None else None
     _check_options(gdir, update, rtol, atol)
-    specs = list(discover(paths, exclude=gdir))
+    specs = list(discover(roots, exclude=gdir))
     goldens = golden_files(specs, gdir) if gdir is not None else {}
     report = CheckReport([check_spec(p, goldens.get(p), update=update, rtol=rtol, atol=atol)
                           for p in specs])
     if gdir is not None:
-        if any(p.is_dir() for p in paths) and gdir.is_dir():
+        if any(p.is_dir() for p in roots) and gdir.is_dir():
             report.stale = _stale(gdir, {p.stem for p in specs}, update)
-        args = ["circuitrun", "check", *map(str, paths), "--golden-dir", str(gdir)]
+        args = ["circuitrun", "check", *map(str, roots), "--golden-dir", str(gdir)]
         args += [a for opt, v in (("--rtol", rtol), ("--atol", atol)) if v is not None
                  for a in (opt, repr(v))]
         report.update_command = shlex.join([*args, "--update"])

@@ -97,7 +97,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     # them only when they were named with --circuitrun (or are among the named files).
     if settings is None or (config.getoption("file_or_dir") and not settings.from_command_line):
         return
-    done = {item.path for item in items if isinstance(item, SpecItem)}
+    done = {item.path.resolve() for item in items if isinstance(item, SpecItem)}
     specs = list(discover(settings.paths, exclude=settings.golden_dir))
     if settings.golden_dir is not None:
         try:

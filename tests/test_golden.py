@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner, Result
 
 import circuitrun
@@ -390,3 +391,11 @@ def test_the_examples_pass() -> None:
     result = check(ROOT / "circuits")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.endswith(" passed, 0 failed\n")
+
+
+def test_pre_commit_hooks_run_real_commands() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [h["id"] for h in hooks] == ["circuitrun-validate", "circuitrun-check"]
+    for hook in hooks:
+        args = hook["entry"].split()[1:] + hook.get("args", []) + ["--help"]
+        assert runner.invoke(app, args).exit_code == 0, hook["id"]

@@ -131,6 +131,19 @@ def test_update_of_a_broken_spec_keeps_its_golden(pytester: pytest.Pytester,
     assert (project / "golden" / "mul.json").read_bytes() == before
 
 
+def test_pyproject_toml_setup_from_the_readme(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml("""\
+        [tool.pytest.ini_options]
+        circuitrun_paths = ["circuits"]
+        circuitrun_golden_dir = "golden"
+        """)
+    write(pytester.path, "circuits/mul.yaml", MUL)
+    (pytester.path / "golden").mkdir()
+    run(pytester, "--circuitrun-update").assert_outcomes(passed=1)
+    assert (pytester.path / "golden" / "mul.json").is_file()
+    run(pytester).assert_outcomes(passed=1)
+
+
 def test_keyword_selects_specs(pytester: pytest.Pytester, project: Path) -> None:
     run(pytester, "-k", "max").assert_outcomes(passed=1)
 
