@@ -11,6 +11,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from circuitrun.circuit import Circuit, NodeResult, Result, load, loads
+from circuitrun.gradcheck import GradcheckResult, NodeCheck, Verdict
 from circuitrun.problems import (
     CircuitError,
     NonFiniteError,
@@ -22,12 +23,15 @@ from circuitrun.problems import (
 __all__ = [
     "Circuit",
     "CircuitError",
+    "GradcheckResult",
+    "NodeCheck",
     "NodeResult",
     "NonFiniteError",
     "Problem",
     "Result",
     "SpecError",
     "UsageError",
+    "Verdict",
     "__version__",
     "load",
     "loads",
