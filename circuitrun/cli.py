@@ -239,7 +239,7 @@ def schema(
     _emit(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", out)
 
 
-# ---- gradcheck ---------------------------------------------------------------------
+# ---- gradcheck and graph -------------------------------------------------------------
 
 _T = TypeVar("_T")
 SetOption = Annotated[list[str] | None, typer.Option(
@@ -284,6 +284,39 @@ def gradcheck_command(
         _emit(result.to_text(), None)
     if not result.ok:
         raise typer.Exit(1)
+
+
+class GraphFormat(StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+    svg = "svg"
+
+
+@app.command("graph")
+def graph_command(
+    spec: SpecArgument,
+    fmt: Annotated[GraphFormat | None, typer.Option(
+        "--format", "-f", help="mermaid, dot or svg [default: by the suffix of -o"
+        " (.svg, .dot, .gv, .mmd, .md), else mermaid]", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to FILE (whole or not"
+                                             " at all) instead of stdout.", metavar="FILE")] = None,
+    no_values: Annotated[bool, typer.Option(
+        "--no-values", help="Draw the circuit only, without values and gradients.")] = False,
+    sets: SetOption = None,
+    allow_nonfinite: Annotated[bool, typer.Option(
+        "--allow-nonfinite", help="Draw NaN and infinities instead of failing.")] = False,
+) -> None:
+    """Draw the circuit: each wire with its value (green) over its gradient (red)."""
+    from circuitrun.diagram import render
+
+    values = _parse_sets(sets or [], "graph")
+    circuit = _calling("graph", lambda: load(spec))
+    if no_values:  # nothing numeric is drawn: inputs need no values, and any will do
+        values = {n: 0.0 for n, v in circuit.inputs.items() if v is None} | values
+    result = _calling("graph", lambda: circuit.run(
+        values, allow_nonfinite=allow_nonfinite or no_values))
+    text = render(result, fmt, values=not no_values, path=out)
+    _emit(text, out, "graph")
 
 
 def main() -> None:
