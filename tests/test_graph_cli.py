@@ -151,3 +151,31 @@ def test_committed_picture_is_current(tmp_path: Path) -> None:
     assert invoke("graph", SIGMOID, "-o", fresh).exit_code == 0
     assert PICTURE.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8"), (
         f"docs/sigmoid.svg is stale: run `{REGENERATE}`")
+
+
+def test_readme_embeds_the_picture() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/sigmoid.svg)" in readme
+    assert REGENERATE in readme
+
+
+def _readme_blocks(fence: str) -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(rf"^```{fence}\n(.*?)^```$", readme, flags=re.M | re.S)
+
+
+def test_readme_mermaid_example_is_current() -> None:
+    (block,) = _readme_blocks("mermaid")
+    assert block == invoke("graph", ROOT / "circuits" / "add_mul.yaml").stdout
+
+
+def test_readme_console_examples_are_current() -> None:
+    # Every `$ circuitrun gradcheck|graph ...` console block prints what the README shows.
+    blocks = [b for b in _readme_blocks("console")
+              if b.startswith(("$ circuitrun gradcheck", "$ circuitrun graph"))]
+    assert len(blocks) == 2
+    for block in blocks:
+        command, _, shown = block.partition("\n")
+        args = command.removeprefix("$ circuitrun ").split()
+        args = [str(ROOT / a) if a.startswith("circuits/") else a for a in args]
+        assert invoke(*args).stdout == shown, command
