@@ -77,9 +77,9 @@ class GradcheckResult:
 
     def node(self, name: str) -> NodeCheck:
         """The check of node ``name``."""
-        for check in self.nodes:
-            if check.name == name:
-                return check
+        for c in self.nodes:
+            if c.name == name:
+                return c
         raise KeyError(f"node '{name}' was not checked")
 
     @property
@@ -267,12 +267,14 @@ def check(prog: Program, circuit: str, values: list[float], grads: list[float | 
         below = _shifted(prog, values, p, lo, down)
         above = _shifted(prog, values, p, hi, down)
         step = hi - lo  # the step as represented, not 2 * eps: less rounding error
-        numeric = (above[out] - below[out]) / step if step else math.nan
+        # No step means eps is lost in x: no slope, unless x reaches nothing (slope 0).
+        numeric = ((above[out] - below[out]) / step if step
+                   else math.nan if live[p] else 0.0)
         abs_err = abs(analytic - numeric)
         scale = max(abs(analytic), abs(numeric))
-        rel_err = 0.0 if abs_err == 0 else abs_err / scale
+        rel_err = 0.0 if abs_err == 0 else abs_err / scale if scale > 0 else math.nan
         reason = _kink(prog, down, (below, values, above))
-        if not step:
+        if numeric != numeric and not step:
             verdict, reason = Verdict.mismatch, f"eps {eps:g} is lost in {x!r}: use a larger eps"
         elif reason:
             verdict = Verdict.not_differentiable

@@ -247,6 +247,28 @@ def test_eps_lost_in_a_large_value_is_a_mismatch() -> None:
     assert check(UNARY.format(op="neg", x=1e12), eps=1e-3).ok
 
 
+def test_nan_numeric_where_the_gradient_is_0() -> None:
+    # f = sqrt(x) * 0 at x = 5e-7: df/dx = 0, but sqrt(x - eps) is NaN, and so is f there.
+    result = check("""\
+        inputs: {x: 5.0e-7}
+        gates:
+          s: {op: sqrt, in: x}
+          f: {op: mul, in: [s, 0]}
+    """)
+    (only,) = result.nodes
+    assert only.analytic == 0.0 and math.isnan(only.numeric) and math.isnan(only.rel_err)
+    assert only.verdict_text == "not differentiable here: sqrt domain edge within eps at gate 's'"
+    # an input the output ignores has slope 0, even at a value that swallows eps
+    result = check("""\
+        inputs: {x: 1.0e12, y: 1}
+        gates:
+          f: {op: neg, in: y}
+        output: f
+    """)
+    assert verdicts(result) == {"x": "ok", "y": "ok"}
+    assert result.node("x").numeric == 0.0
+
+
 def test_tolerances(tmp_path: Path) -> None:
     # f = x^3 at x = 1: f' = 3; the central difference is 3 + eps^2 = 3 + 1e-6 for eps
     # 1e-3, a relative error of 3.3e-7: inside rtol 1e-5, outside rtol 1e-8.
