@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 from circuitrun.checks import CheckReport, check
 from circuitrun.circuit import Circuit, NodeResult, Result, load, loads
+from circuitrun.gradcheck import GradcheckResult, NodeCheck, Verdict
 from circuitrun.problems import (
     CircuitError,
     NonFiniteError,
@@ -24,12 +25,15 @@ __all__ = [
     "CheckReport",
     "Circuit",
     "CircuitError",
+    "GradcheckResult",
+    "NodeCheck",
     "NodeResult",
     "NonFiniteError",
     "Problem",
     "Result",
     "SpecError",
     "UsageError",
+    "Verdict",
     "__version__",
     "check",
     "load",

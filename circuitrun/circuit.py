@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from circuitrun.engine import Program, compile_program, differentiate, evaluate, first_nonfinite
+from circuitrun.gradcheck import GradcheckResult, check
 from circuitrun.load import Loaded, load_file, load_text
 from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
 from circuitrun.spec import Spec
@@ -125,6 +126,15 @@ class Circuit:
         if bad is not None and not allow_nonfinite:
             raise NonFiniteError(self._nonfinite(bad, values, "has gradient", grads[bad]))
         return Result(self.name, prog.names[out], prog, values, grads)
+
+    def gradcheck(self, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8,
+                  inputs: Mapping[str, float] | None = None,
+                  all_nodes: bool = False) -> GradcheckResult:
+        """Compare each input's gradient (each node's, with ``all_nodes``) with central
+        differences; see ``circuitrun.gradcheck``. Raises as ``run`` does."""
+        result = self.run(inputs)
+        return check(self._prog, self.name, result._values, result._grads, eps=eps,
+                     rtol=rtol, atol=atol, all_nodes=all_nodes)
 
     def _leaves(self, given: Mapping[str, float]) -> list[float]:
         prog = self._prog
