@@ -134,7 +134,7 @@ def parse_golden(text: str) -> Golden:
             what = "a duplicate" if isinstance(name, str) else "no"
             raise GoldenError(f"not a golden file: node {i + 1} has {what} name")
         value, grad = _number(node.get("value")), _number(node.get("grad"))
-        if value is None or (grad is None and node.get("grad") is not None):
+        if value is None or (grad is None and node.get("grad", 0) is not None):
             raise GoldenError(f"not a golden file: node '{name}' needs a number for"
                               f" {'value' if value is None else 'grad'}")
         golden.nodes[name] = GoldenNode(name, node.get("op"), node.get("in"), value, grad)
