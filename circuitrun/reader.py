@@ -146,7 +146,7 @@ def parse(text: str, path: str, *, is_json: bool, track: bool) -> Parsed:
     """
     if is_json:
         try:
-            data = json.loads(text, object_pairs_hook=_unique_pairs)
+            data = json.loads(text, object_pairs_hook=_unique_pairs, parse_int=_integer)
         except json.JSONDecodeError as e:
             line, col = _line_col(text, e.pos)  # json counts only LF as a line break
             return Parsed(None, None, [Problem(path, line, col, "yaml-syntax", e.msg)])
@@ -384,13 +384,13 @@ def _resolve(text: str) -> Any:
     first = text[0]
     if first in "0123456789+-.":
         if _INT.fullmatch(text):
-            return int(text)
+            return _integer(text)
         if _FLOAT.fullmatch(text):
             return float(text)
         if _INT_OCT.fullmatch(text):
-            return int(text[2:], 8)
+            return _integer(text[2:], 8)
         if _INT_HEX.fullmatch(text):
-            return int(text[2:], 16)
+            return _integer(text[2:], 16)
         if _INF.fullmatch(text):
             return float("-inf") if first == "-" else float("inf")
         if _NAN.fullmatch(text):
@@ -403,6 +403,23 @@ def _resolve(text: str) -> Any:
     if first in "fF" and _FALSE.fullmatch(text):
         return False
     return text
+
+
+def _integer(text: str, base: int = 10) -> int | float:
+    """An integer literal; one beyond a double's range is an infinity, as ``1e309`` is.
+
+    Never ``int()``'s error for more than 4300 decimal digits (and no such number is
+    kept whole, only to be turned into a float later).
+    """
+    try:
+        value = int(text, base)
+    except ValueError:  # more digits than int() converts: only base 10 has the limit
+        return float(text)
+    try:
+        float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+    return value
 
 
 def parse_number(text: str) -> float | None:
