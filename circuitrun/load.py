@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ValidationError
 
 from circuitrun.graph import Built, Finding, build
+from circuitrun.limits import check_nodes, check_size
 from circuitrun.ops import OPS
 from circuitrun.problems import Problem, SpecError, did_you_mean
 from circuitrun.reader import Positions, parse, read_text
@@ -55,7 +56,9 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def _load_text(text: str, path: str, is_json: bool) -> Loaded:
+    check_size(len(text), path)
     parsed = parse(text, path, is_json=is_json, track=False)
+    check_nodes(parsed.data, path)
     if not parsed.problems:
         spec, findings, skip = _validate(parsed.data)
         if spec is not None and not findings:

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from circuitrun.limits import MAX_BYTES, check_size
 from circuitrun.problems import Problem, SpecError
 
 try:
@@ -110,12 +111,15 @@ def _read_bytes(path: Path) -> bytes:
     """The file's bytes; only regular files (a FIFO or a device would block or never end)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
     with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(path)
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(0, "not a regular file", str(path))
-        return f.read()
+        check_size(st.st_size, str(path))
+        data = f.read(MAX_BYTES + 1)  # never more: a file may grow, or lie about its size
+        check_size(len(data), str(path))
+        return data
 
 
 def _line_col(text: str, index: int) -> Pos:
