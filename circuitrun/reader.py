@@ -150,12 +150,12 @@ def parse(text: str, path: str, *, is_json: bool, track: bool) -> Parsed:
     """
     if is_json:
         try:
-            data = json.loads(text, object_pairs_hook=_unique_pairs, parse_int=_integer)
+            data = json.loads(text, object_pairs_hook=_unique_pairs)
         except json.JSONDecodeError as e:
             line, col = _line_col(text, e.pos)  # json counts only LF as a line break
             return Parsed(None, None, [Problem(path, line, col, "yaml-syntax", e.msg)])
-        except (_Duplicate, RecursionError):
-            pass  # the YAML reader below finds the position
+        except (_Duplicate, RecursionError, ValueError):
+            pass  # the YAML reader below finds the position (ValueError: a 4300-digit int)
         else:
             if not track:
                 return Parsed(data, None, [])
