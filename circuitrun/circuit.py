@@ -81,7 +81,9 @@ class Circuit:
         self._text = text  # the source of a circuit made by ``loads``; files are read again
         self.spec: Spec = loaded.spec
         self.path = loaded.path
-        self.name = loaded.spec.name or Path(loaded.path).stem
+        # a file name that is not UTF-8 reaches Python with surrogates: not printable text
+        self.name = loaded.spec.name or Path(loaded.path).stem.encode(
+            "utf-8", "surrogateescape").decode("utf-8", "replace")
         self._built = loaded.built
         self._prog = compile_program(loaded.built)
 
