@@ -510,6 +510,49 @@ def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     assert json.loads((tmp_path / os.fsdecode(b"golden/\xff.json")).read_text())["value"] == 4.0
 
 
+# ---- the limits, exactly (README: Limits) --------------------------------------------------
+
+
+def test_node_limit_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    import circuitrun
+    from circuitrun import limits
+
+    monkeypatch.setattr(limits, "MAX_NODES", 10)
+    # x, f and f's 8 inline constants: 10 nodes
+    circuitrun.loads('{"inputs": {"x": 1}, "gates": {"f": {"op": "add", "in": ["x"'
+                     + ", 1" * 8 + "]}}}", json=True)
+    with pytest.raises(circuitrun.SpecError) as info:
+        circuitrun.loads('{"inputs": {"x": 1}, "gates": {"f": {"op": "add", "in": ["x"'
+                         + ", 1" * 9 + "]}}}", path="s.json", json=True)
+    assert [str(p) for p in info.value.problems] == [
+        "s.json: error: the circuit has 11 nodes (inputs, gates and inline constants):"
+        " circuitrun takes at most 10 [too-large]"]
+
+
+def test_byte_limit_is_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import circuitrun
+    from circuitrun import limits
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("inputs: {x: 1}\n" + GATE)
+    monkeypatch.setattr(limits, "MAX_BYTES", spec.stat().st_size)
+    circuitrun.load(spec)
+    spec.write_text("inputs: {x: 1}\n" + GATE + "\n")
+    with pytest.raises(circuitrun.SpecError) as info:
+        circuitrun.load(spec)
+    assert [p.code for p in info.value.problems] == ["too-large"]
+
+
+def test_limits_leave_room_for_a_million_gate_chain() -> None:
+    # SPEC 3.6: a chain of 1,000,000 gates; with an inline constant in each, 2,000,001
+    # nodes and about 45 MB of compact JSON.
+    from circuitrun import limits
+
+    assert limits.MAX_NODES >= 2_000_001
+    gate = '"g999999": {"op": "add", "in": ["g999998", 1]}, '
+    assert 1_000_000 * len(gate) <= limits.MAX_BYTES
+
+
 # ---- the long mode ------------------------------------------------------------------------
 
 
