@@ -4,8 +4,8 @@
 JSON text with a YAML parser mostly works (JSON is nearly YAML), but not always: a key
 of more than 1024 characters, which YAML does not allow, made every problem of such a
 file a bogus syntax error.  These events come from the JSON text itself, so a JSON file
-is placed exactly as ``json`` reads it.  The text must already be valid JSON (``json``
-has read it); anything else ends the events early with ``ValueError``.
+is placed exactly as ``json`` reads it.  The text should be valid JSON; brackets that
+do not match, or anything after the document, end the events with ``ValueError``.
 """
 
 from __future__ import annotations
@@ -34,14 +34,24 @@ def json_events(text: str) -> Iterator[yaml.Event]:
     yield yaml.StreamStartEvent()
     yield yaml.DocumentStartEvent(explicit=False)
     pos = 0
+    open_: list[str] = []  # the brackets not closed yet
+    done = False  # the document's value is complete
     while True:
         m = _TOKEN.match(text, pos)
         if m is None:
             raise ValueError(f"not JSON at character {pos}")
         at, pos = m.end() - len(m.group(0).lstrip(" \t\n\r")), m.end()
+        if done and at < len(text):
+            raise ValueError(f"not JSON after the document, at character {at}")
         if m.group(1):
             c = m.group(1)
             here = mark(at)
+            if c in "}]":
+                if not open_ or open_.pop() != {"}": "{", "]": "["}[c]:
+                    raise ValueError(f"not JSON: {c!r} at character {at}")
+                done = not open_
+            elif c in "{[":
+                open_.append(c)
             if c == "{":
                 yield yaml.MappingStartEvent(None, None, True, here, here, flow_style=True)
             elif c == "[":
@@ -53,11 +63,15 @@ def json_events(text: str) -> Iterator[yaml.Event]:
         elif m.group(2):
             value, pos = scanstring(text, pos)
             here = mark(at)
+            done = not open_
             yield yaml.ScalarEvent(None, None, (False, True), value, here, here, style='"')
         elif m.group(3):
             here = mark(at)
+            done = not open_
             yield yaml.ScalarEvent(None, None, (True, False), m.group(3), here, here)
         else:  # the end of the text
+            if open_ or not done:
+                raise ValueError("not JSON: the text ends inside the document")
             break
     here = mark(len(text))
     yield yaml.DocumentEndEvent(here, here)

@@ -175,7 +175,15 @@ def parse(text: str, path: str, *, is_json: bool, track: bool) -> Parsed:
             line, col = _line_col(text, e.pos)  # json counts only LF as a line break
             return Parsed(None, None, [Problem(path, line, col, "yaml-syntax", e.msg)])
         except (_Duplicate, RecursionError, ValueError):
-            pass  # the walker below finds the position (ValueError: a 4300-digit integer)
+            # json stopped at a duplicate key, a deep nesting or a 4300-digit integer: the
+            # walker below places those, but first any syntax error json did not reach
+            try:
+                json.loads(text, parse_int=float)  # no duplicate check, no digit limit
+            except json.JSONDecodeError as e:
+                line, col = _line_col(text, e.pos)
+                return Parsed(None, None, [Problem(path, line, col, "yaml-syntax", e.msg)])
+            except RecursionError:
+                pass
         else:
             bad = lone_surrogate(text) if "\\u" in text else None
             if bad is not None:  # "\ud800" reads, but no UTF-8 can write it out again

@@ -489,6 +489,10 @@ FOUND = [
      (4, 11, "unknown-op")),
     ("nel.yaml", "inputs: {x: 1}\x85\ngates:\n  f: {op: nope, in: x}\n".encode(),
      (3, 11, "unknown-op")),
+    # json stops at the duplicate key (when the inner object closes), before the extra
+    # brace: the syntax error is still the one reported, not an IndexError.
+    ("duplicate-then-extra.json", b'{"inputs": {"x": 1, "x": 2}, "gates": {}}}',
+     (1, 42, "yaml-syntax")),
 ]
 
 
