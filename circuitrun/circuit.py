@@ -10,6 +10,7 @@ from pathlib import Path
 from circuitrun.engine import Program, compile_program, differentiate, evaluate, first_nonfinite
 from circuitrun.load import Loaded, load_file, load_text
 from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
+from circuitrun.reader import check_characters
 from circuitrun.spec import Spec
 
 
@@ -76,13 +77,17 @@ class Result:
 class Circuit:
     """A validated circuit, compiled once and run as often as wanted."""
 
-    def __init__(self, loaded: Loaded, text: str | None = None) -> None:
-        self._text = text  # the source of a circuit made by ``loads``; files are read again
-        self.spec: Spec = loaded.spec
+    def __init__(self, loaded: Loaded) -> None:
+        self._loaded = loaded
         self.path = loaded.path
-        self.name = loaded.spec.name or Path(loaded.path).stem
+        self.name = loaded.name or Path(loaded.path).stem
         self._built = loaded.built
         self._prog = compile_program(loaded.built)
+
+    @property
+    def spec(self) -> Spec:
+        """The validated Pydantic model of the spec (made when first asked for)."""
+        return self._loaded.spec
 
     @property
     def output(self) -> str:
@@ -148,14 +153,10 @@ class Circuit:
         for name in names:
             message = f"input '{name}' has no value: give one with --set {name}=VALUE"
             problems.append(Problem(self.path, None, None, "missing-value", message))
-        try:  # positions are worth a second read here: this is an error path
-            from circuitrun.reader import parse, read_text
+        from circuitrun.reader import parse  # positions are worth a second read here
 
-            text = self._text if self._text is not None else read_text(self.path)
-            pos = parse(text, self.path, is_json=self.path.lower().endswith(".json"),
-                        track=True).positions
-        except (SpecError, OSError):
-            pos = None
+        loaded = self._loaded
+        pos = parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions
         if pos is not None:
             problems = [Problem(p.path, *pos.key(("inputs", n)), p.code, p.message)
                         for p, n in zip(problems, names, strict=True)]
@@ -182,4 +183,5 @@ def load(path: str | Path) -> Circuit:
 
 def loads(text: str, path: str = "<string>", *, json: bool = False) -> Circuit:
     """Validate a spec given as text (YAML, or JSON with ``json=True``)."""
-    return Circuit(load_text(text, path, is_json=json), text)
+    check_characters(text, path)
+    return Circuit(load_text(text, path, is_json=json))

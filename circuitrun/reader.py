@@ -50,6 +50,7 @@ _NAN = re.compile(r"\.(nan|NaN|NAN)")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 _TAG = "tag:yaml.org,2002:"
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 
 class Positions:
@@ -86,6 +87,8 @@ def read_text(path: str | Path) -> str:
     if reason:
         raise SpecError([Problem(shown, None, None, "unreadable", reason)])
     data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is not content
+    if not data.translate(None, _PLAIN_BYTES):
+        return data.decode("ascii")  # printable ASCII, tabs and line breaks: nothing to check
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -93,12 +96,19 @@ def read_text(path: str | Path) -> str:
         col = len(data[data.rfind(b"\n", 0, e.start) + 1 : e.start].decode("utf-8", "replace")) + 1
         raise SpecError([Problem(shown, line, col, "yaml-syntax",
                                  f"byte 0x{data[e.start]:02x} is not UTF-8")]) from None
+    check_characters(text, shown)
+    return text
+
+
+def check_characters(text: str, path: str) -> None:
+    """Raise ``SpecError`` for a control character, which YAML does not allow."""
+    if text.isascii() and not text.encode("ascii").translate(None, _PLAIN_BYTES):
+        return  # the common case, in one pass in C
     bad = _CONTROL.search(text)
     if bad:
         line, col = _line_col(text, bad.start())
-        raise SpecError([Problem(shown, line, col, "yaml-syntax",
+        raise SpecError([Problem(path, line, col, "yaml-syntax",
                                  f"control character U+{ord(bad.group()):04X} is not allowed")])
-    return text
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -135,6 +145,28 @@ def parse(text: str, path: str, *, is_json: bool, track: bool) -> Parsed:
             if not track:
                 return Parsed(data, None, [])
     return _Walker(path, track).run(text)
+
+
+def read_fast(text: str, *, is_json: bool) -> Any:
+    """Plain data for the happy path (no positions), or None: a syntax error, a
+    duplicate key in YAML, or anything the caller should read the exact way.
+
+    JSON is read by the ``json`` module without a duplicate check (the caller counts
+    keys instead); YAML by ``yamlfast`` when every line has the common shape, else by
+    the walker.
+    """
+    if is_json:
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+    from circuitrun import yamlfast
+
+    data = yamlfast.read(text)
+    if data is not yamlfast.DECLINE:
+        return data
+    parsed = _Walker("", track=False).run(text)
+    return None if parsed.problems else parsed.data
 
 
 class Parsed(NamedTuple):

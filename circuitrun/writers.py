@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import math
@@ -38,25 +37,65 @@ def to_json(result: Result) -> str:
             "value": _num(result.value(result.output))}
     lines = ["{"]
     lines += [f"  {dumps(k)}: {dumps(v)}," for k, v in head.items()]
-    rows = [
-        dumps({"name": n.name, "op": n.op, "in": list(n.inputs), "value": _num(n.value),
-               "grad": None if n.grad is None else _num(n.grad)})
-        for n in result
-    ]
     lines.append('  "nodes": [')
-    lines.append(",\n".join("    " + r for r in rows))
+    lines.append(",\n".join(_json_rows(result)))
     lines += ["  ]", "}"]
     return "\n".join(lines) + "\n"
 
 
+def _json_rows(result: Result) -> list[str]:
+    # Formatted directly rather than through json.dumps of a dict per node (4x faster):
+    # names are [A-Za-z_][A-Za-z0-9_]* (or GATE.K) and ops are words, so nothing in a
+    # row needs escaping; floats are repr'd, as the json module does.
+    prog = result._prog
+    quoted = list(map('"{}"'.format, prog.names))
+    values, grads = _texts(result, "null", '"{}"')
+    rows = []
+    for name, op, srcs, v, g in zip(quoted, prog.ops, prog.ins, values, grads, strict=True):
+        k = len(srcs)
+        if k == 2:
+            refs = f"{quoted[srcs[0]]}, {quoted[srcs[1]]}"
+        elif k == 1:
+            refs = quoted[srcs[0]]
+        else:
+            refs = ", ".join([quoted[i] for i in srcs])
+        rows.append(f'    {{"name": {name}, "op": "{op}", "in": [{refs}], "value": {v},'
+                    f' "grad": {g}}}')
+    return rows
+
+
+def _texts(result: Result, null: str, nonfinite: str) -> tuple[list[str], list[str]]:
+    """Values and gradients as text: repr, ``null`` for constants' gradients, and
+    ``nonfinite`` formatting "nan", "inf" and "-inf" (which are their reprs)."""
+    from circuitrun.engine import first_nonfinite
+
+    out = []
+    for xs in (result._values, result._grads):
+        texts = list(map(repr, xs))
+        if first_nonfinite(xs) is not None and nonfinite != "{}":
+            texts = [nonfinite.format(t) if t[-1] in "fn" else t for t in texts]  # inf, nan
+        out.append(texts)
+    values, grads = out
+    constant = result._prog.constant
+    if True in constant:
+        for p, c in enumerate(constant):
+            if c:
+                grads[p] = null
+    return values, grads
+
+
 def to_csv(result: Result) -> str:
     """Header ``name,op,in,value,grad``; ``in`` joined by spaces; a null grad is empty."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["name", "op", "in", "value", "grad"])
-    for n in result:
-        w.writerow([n.name, n.op, " ".join(n.inputs), _text(n.value), _text(n.grad)])
-    return buf.getvalue()
+    # Nothing needs CSV quoting: names and ops have no comma, quote or line break.
+    prog = result._prog
+    names = prog.names
+    values, grads = _texts(result, "", "{}")
+    rows = ["name,op,in,value,grad"]
+    for name, op, srcs, v, g in zip(names, prog.ops, prog.ins, values, grads, strict=True):
+        refs = " ".join([names[i] for i in srcs])
+        rows.append(f"{name},{op},{refs},{v},{g}")
+    rows.append("")
+    return "\n".join(rows)
 
 
 def build_table(result: Result) -> Table:
