@@ -6,12 +6,16 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from circuitrun.engine import Program, compile_program, differentiate, evaluate, first_nonfinite
 from circuitrun.load import Loaded, load_file, load_text
 from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
 from circuitrun.reader import check_characters
 from circuitrun.spec import Spec
+
+if TYPE_CHECKING:
+    from circuitrun.batch import BatchResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +134,18 @@ class Circuit:
         if bad is not None and not allow_nonfinite:
             raise NonFiniteError(self._nonfinite(bad, values, "has gradient", grads[bad]))
         return Result(self.name, prog.names[out], prog, values, grads)
+
+    def run_batch(self, columns: Mapping[str, Any], output: str | None = None,
+                  allow_nonfinite: bool = False, all_nodes: bool = False) -> BatchResult:
+        """Evaluate and backpropagate over many rows at once, with numpy.
+
+        ``columns`` maps input names to 1-D arrays of one length (the rows); inputs not
+        given take the spec's value.  Returns arrays: row i is exactly what ``run`` gives
+        for row i's inputs.  Raises as ``run`` does; a ``NonFiniteError`` names the row.
+        """
+        from circuitrun.batch import run_batch
+
+        return run_batch(self, columns, output, allow_nonfinite, all_nodes)
 
     def _leaves(self, given: Mapping[str, float]) -> list[float]:
         prog = self._prog

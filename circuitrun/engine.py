@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import ne
 
 from circuitrun.graph import Built
 from circuitrun.ops import OPS, Forward, Grads, local_grads
@@ -49,36 +51,29 @@ class Program:
 
 def _codes(prog: Program) -> tuple[list[int], list[int], list[int]]:
     """The loop's path for each position, with the inputs of the inline ones."""
-    code: list[int] = []
-    arg0: list[int] = []
-    arg1: list[int] = []
-    constant = prog.constant
-    for op, srcs, f in zip(prog.ops, prog.ins, prog.forward, strict=True):
-        n = len(srcs)
-        a = srcs[0] if n else 0
-        b = srcs[1] if n > 1 else 0
-        if f is None:
-            k = LEAF
-        elif any(constant[i] for i in srcs):
-            k = CALL  # constants get no gradient: the loop must skip them
-        elif op == "add" and n == 2:
-            k = ADD2
-        elif op == "mul" and n == 2:
-            k = MUL2
-        elif op == "relu":
-            k = RELU
-        else:
-            k = CALL
-        code.append(k)
-        arg0.append(a)
-        arg1.append(b)
+    ins, constant = prog.ins, prog.constant
+    code = list(map(_INLINE.get, prog.ops, repeat(CALL)))
+    # add and mul are inline for exactly two inputs; constants as inputs need the call
+    # path, which skips them (they get no gradient).
+    for p in compress(range(len(ins)), map(ne, map(len, ins), repeat(2))):
+        if code[p] == ADD2 or code[p] == MUL2:
+            code[p] = CALL
+    if True in constant:
+        for p, k in enumerate(code):
+            if k != LEAF and k != CALL and any(constant[i] for i in ins[p]):
+                code[p] = CALL
+    arg0 = list(map(next, map(iter, ins), repeat(0)))  # first input, or 0
+    arg1 = [t[1] if len(t) > 1 else 0 for t in ins]
     return code, arg0, arg1
+
+
+_INLINE = {"input": LEAF, "const": LEAF, "add": ADD2, "mul": MUL2, "relu": RELU}
 
 
 def compile_program(built: Built) -> Program:
     """Flatten ``built`` into output order (sharing its lists when that is file order)."""
     order = built.order
-    names, ops, ins, values = built.names, built.ops, built.ins, built.values
+    names, ops, ins, values, ties = built.names, built.ops, built.ins, built.values, built.ties
     if isinstance(order, range):  # output order is declaration order
         position, at = built.index, None
     else:
@@ -88,21 +83,13 @@ def compile_program(built: Built) -> Program:
         ops = [ops[n] for n in order]
         ins = [tuple(at[i] for i in ins[n]) for n in order]
         values = [values[n] for n in order]
-    ties = built.ties if at is None else [built.ties[n] for n in order]
-    funcs: dict[tuple[str, str | None], tuple[Forward | None, Grads | None]] = {}
-    forward: list[Forward | None] = []
-    grads: list[Grads | None] = []
-    for op_name, tie in zip(ops, ties, strict=True):
-        key = (op_name, tie)
-        pair = funcs.get(key)
-        if pair is None:
-            op = OPS.get(op_name)
-            if op is None or op.name == "const":
-                pair = funcs[key] = (None, None)
-            else:
-                pair = funcs[key] = (op.forward, local_grads(op, tie))
-        forward.append(pair[0])
-        grads.append(pair[1])
+        ties = [ties[n] for n in order]
+    forward = list(map(_FORWARD.get, ops))
+    if ties.count(None) == len(ties):
+        grads = list(map(_GRADS.get, ops))
+    else:
+        grads = [_GRADS.get(op) if tie is None else local_grads(OPS[op], tie)
+                 for op, tie in zip(ops, ties, strict=True)]
     return Program(
         names=names,
         ops=ops,
@@ -110,11 +97,15 @@ def compile_program(built: Built) -> Program:
         forward=forward,
         grads=grads,
         leaf_values=values,
-        constant=[op == "const" for op in ops],
+        constant=list(map("const".__eq__, ops)),
         position=position,
-        inputs=[name for name, op in zip(built.names, built.ops, strict=True) if op == "input"],
+        inputs=list(compress(built.names, map("input".__eq__, built.ops))),
         output=built.output if at is None else at[built.output],
     )
+
+
+_FORWARD = {name: op.forward for name, op in OPS.items() if name != "const"}
+_GRADS = {name: op.grads for name, op in OPS.items() if name != "const"}
 
 
 def evaluate(prog: Program, leaves: list[float]) -> list[float]:

@@ -12,6 +12,7 @@ invalid ones.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ _BIG = 2**53  # integers up to this convert to float exactly; larger ones take t
 _ANY = 1 << 62  # "no upper bound" for the arity check
 _ARITY = {name: (op.min_in, _ANY if op.max_in is None else op.max_in) for name, op in OPS.items()}
 _OP_NAME = {name: name for name in OPS}  # one string object per op, shared by every gate
+_PLAIN_OP = {name: name for name in OPS if name != "const"}
 _NONE: Any = object()  # a key that is absent
 
 
@@ -94,8 +96,85 @@ def build_fast(data: Any) -> Fast | None:
     if len(index) != n_inputs:  # pragma: no cover - a mapping has unique keys
         return None
 
-    # Declare every node (inline constants just before their gate), keeping each
-    # gate's references to resolve once all names are known.
+    wires = data.get("wires")
+    plain = _plain_gates(gates, names, values) if wires is None or wires == [] else None
+    if plain is not None:
+        names, ops, ins, values, ties, index = plain
+        keys += 2 * len(gates)
+    else:
+        general = _gates(gates, wires, names, ops, values, ties, index)
+        if general is None:
+            return None
+        ins, n_keys = general
+        keys += n_keys
+
+    order = output_order(ins)
+    if order is None:
+        return None
+    output_name = data.get("output")
+    if output_name is not None:
+        output = index.get(output_name, -1)
+    else:
+        ends = sinks(ins)
+        output = ends[0] if len(ends) == 1 else -1
+    if output < 0:
+        return None
+    expect = data.get("expect")
+    if expect is not None:
+        try:
+            model = Expect.model_validate(expect)
+        except ValidationError:
+            return None
+        if not all(n in index for part in (model.values, model.grads) for n in part):
+            return None
+        keys += len(expect) + sum(len(expect.get(part) or ()) for part in ("values", "grads"))
+    built = Built(names, ops, ins, values, ties, order, output, index)
+    return Fast(built, data.get("name"), keys)
+
+
+def _plain_gates(gates: dict[Any, Any], input_names: list[str], input_values: list[float | None]
+                 ) -> tuple[list[Any], ...] | None:
+    """The common case in a few passes, mostly in C: every gate is exactly ``{op, in}``
+    with node names only; None for anything else (the general loop then decides)."""
+    gate_names = list(gates)
+    try:
+        if not (all(map(str.isidentifier, gate_names)) and all(map(str.isascii, gate_names))):
+            return None
+        op_of = _PLAIN_OP
+        ops = ["input"] * len(input_names)
+        refs_of = []
+        for gate in gates.values():
+            if type(gate) is not dict or len(gate) != 2:
+                return None
+            op = op_of.get(gate.get("op"))
+            refs = gate.get("in")
+            if op is None or refs is None:
+                return None
+            ops.append(op)
+            refs_of.append(refs if type(refs) is list else (refs,))
+        names = input_names + gate_names
+        index = dict(zip(names, range(len(names)), strict=True))
+        if len(index) != len(names):
+            return None  # a gate named like an input
+        get = index.__getitem__
+        ins = [()] * len(input_names) + [tuple(map(get, refs)) for refs in refs_of]
+    except (TypeError, KeyError):  # a name that is no string; a number or unknown name
+        return None
+    k = len(input_names)
+    for op, n in set(zip(islice(ops, k, None), map(len, islice(ins, k, None)), strict=True)):
+        lo, hi = _ARITY[op]
+        if not lo <= n <= hi:
+            return None
+    values = input_values + [None] * len(gates)
+    return names, ops, ins, values, [None] * len(names), index
+
+
+def _gates(gates: dict[Any, Any], wires: Any, names: list[str], ops: list[str],
+           values: list[float | None], ties: list[str | None], index: dict[str, int]
+           ) -> tuple[list[tuple[int, ...]], int] | None:
+    """Every case: declare the gates (inline constants just before their gate) and
+    resolve their references and wires; the inputs, the key count, or None."""
+    keys = 0
     gate_at: list[int] = []
     refs_of: list[list[Any] | None] = []
     wirable: dict[str, int] = {}  # gates without `in` (not const): their place in gate_at
@@ -165,7 +244,6 @@ def build_fast(data: Any) -> Fast | None:
         values.append(None)
         ties.append(tie)
 
-    wires = data.get("wires")
     if wires is not None:
         if type(wires) is not list:
             return None
@@ -196,28 +274,7 @@ def build_fast(data: Any) -> Fast | None:
         if not ins:
             return None
 
-    order = output_order(ins)
-    if order is None:
-        return None
-    output_name = data.get("output")
-    if output_name is not None:
-        output = index.get(output_name, -1)
-    else:
-        ends = sinks(ins)
-        output = ends[0] if len(ends) == 1 else -1
-    if output < 0:
-        return None
-    expect = data.get("expect")
-    if expect is not None:
-        try:
-            model = Expect.model_validate(expect)
-        except ValidationError:
-            return None
-        if not all(n in index for part in (model.values, model.grads) for n in part):
-            return None
-        keys += len(expect) + sum(len(expect.get(part) or ()) for part in ("values", "grads"))
-    built = Built(names, ops, ins, values, ties, order, output, index)
-    return Fast(built, data.get("name"), keys)
+    return ins, keys
 
 
 def _resolve_mixed(gate_at: list[int], refs_of: list[list[Any] | None], index: dict[str, int],

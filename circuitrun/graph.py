@@ -17,6 +17,8 @@ import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import lt
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from circuitrun.ops import OPS
@@ -73,7 +75,7 @@ def to_digraph(ins: list[tuple[int, ...]]) -> nx.DiGraph:
 
 def output_order(ins: list[tuple[int, ...]]) -> Sequence[int] | None:
     """SPEC section 3.4's order (a range when it is declaration order); None for a cycle."""
-    if all(not srcs or max(srcs) < dst for dst, srcs in enumerate(ins)):
+    if all(map(lt, map(max, filter(None, ins)), compress(range(len(ins)), ins))):
         # Every node is declared after its inputs: the smallest unplaced node is then
         # always ready, so the lexicographic topological order is declaration order.
         return range(len(ins))

@@ -45,10 +45,12 @@ class SpecError(CircuitError):
 
 
 class NonFiniteError(CircuitError):
-    """A run gave NaN or an infinity (SPEC section 3.5)."""
+    """A run gave NaN or an infinity (SPEC section 3.5); ``row`` is the 0-based input row
+    of a batch run (None for a single run)."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, row: int | None = None) -> None:
         self.problem = problem
+        self.row = row
         super().__init__(str(problem))
 
 

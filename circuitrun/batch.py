@@ -1,0 +1,233 @@
+"""One circuit over many input rows: forward and backward with numpy, chunk by chunk.
+
+Every node's value over the rows of a chunk is one array, and each gate is one array
+operation (a few for n-ary ops) per chunk, in the scalar engine's order and with the
+op's own formulas (``vectorops.py``), so that row i gives exactly the floats of
+``Circuit.run`` on row i's inputs.  Chunks keep memory bounded and arrays in cache.
+
+numpy is imported here only, so that a plain ``circuitrun run`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from circuitrun import ops as scalar_ops
+from circuitrun.engine import Program, _plan
+from circuitrun.problems import NonFiniteError, Problem
+from circuitrun.vectorops import FINITE_IN_FINITE_OUT, ONE, TABLE, TIES
+
+if TYPE_CHECKING:
+    from circuitrun.circuit import Circuit
+
+CHUNK_CELLS = 1 << 20
+"""Node-rows per chunk at most (8 MiB of values, as much of gradients)."""
+CHUNK_ROWS = 1 << 13
+"""Rows per chunk at most: arrays of 64 KiB are the fastest here (measured: 2K to 64K)."""
+
+
+def chunk_rows(nodes: int) -> int:
+    """How many rows a chunk of a circuit of ``nodes`` nodes holds."""
+    return max(1, min(CHUNK_ROWS, CHUNK_CELLS // max(nodes, 1)))
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """Values and gradients over rows: one array per name, row i for input row i."""
+
+    circuit: str
+    output: str
+    inputs: dict[str, Any]  # each input's values (given or the spec's)
+    value: Any  # the output's value
+    grads: dict[str, Any]  # d(output)/d(input), for each input
+    nodes: dict[str, tuple[Any, Any]] | None = None  # with all_nodes: (value, grad or None)
+
+
+class BatchPlan:
+    """A compiled circuit ready to run over chunks of rows."""
+
+    def __init__(self, circuit: Circuit, output: str | None = None) -> None:
+        prog: Program = circuit._prog
+        self.circuit = circuit
+        self.prog = prog
+        self.output = prog.output if output is None else prog.position[output]
+        self.funcs: list[tuple[Any, Any] | None] = []
+        for op, f, local in zip(prog.ops, prog.forward, prog.grads, strict=True):
+            if f is None:
+                self.funcs.append(None)
+            else:  # a max/min gate may have the other ties rule than its op's default
+                split = local is scalar_ops.TIES["split"]
+                self.funcs.append((TABLE[op][0], TIES["split"] if split else TABLE[op][1]))
+        self.plan = _plan(prog, self.output)
+        # Values that may be the first non-finite one of a row (see FINITE_IN_FINITE_OUT).
+        self.may_break = [op not in FINITE_IN_FINITE_OUT for op in prog.ops]
+
+    def run(self, columns: Mapping[str, Any], rows: int, first_row: int,
+            allow_nonfinite: bool) -> tuple[list[Any], list[Any]]:
+        """Values and gradients of every node over one chunk (gradients of constants:
+        None); ``columns`` holds an array for each input (the caller fills defaults)."""
+        prog = self.prog
+        with np.errstate(all="ignore"):
+            vals: list[Any] = [None] * len(prog.names)
+            for p, v in enumerate(prog.leaf_values):
+                if prog.forward[p] is None:
+                    vals[p] = columns[prog.names[p]] if prog.ops[p] == "input" else (
+                        np.full(rows, v, dtype=np.float64))
+            ins = prog.ins
+            for p, pair in enumerate(self.funcs):
+                if pair is not None:
+                    vals[p] = pair[0]([vals[i] for i in ins[p]])
+            if not allow_nonfinite:
+                self._check(vals, first_row, "gave", None, self.may_break)
+            grads = self._backward(vals, rows)
+            if not allow_nonfinite:
+                self._check(grads, first_row, "has gradient", vals)
+        return vals, grads
+
+    def _backward(self, vals: list[Any], rows: int) -> list[Any]:
+        """The scalar engine's backward pass with arrays for floats."""
+        prog = self.prog
+        grads: list[Any] = [None] * len(vals)
+        grads[self.output] = np.ones(rows)
+        ins, constant = prog.ins, prog.constant
+        for p in self.plan:
+            g = grads[p]
+            srcs = ins[p]
+            local = self.funcs[p][1](vals[p], [vals[i] for i in srcs])  # type: ignore[index]
+            for i, d in zip(srcs, local, strict=True):
+                if constant[i]:
+                    continue
+                if grads[i] is not None:
+                    grads[i] += g if d is ONE else g * d
+                elif d is ONE:
+                    grads[i] = g + 0.0  # 0.0 + c, as the scalar sum starts: -0.0 becomes 0.0
+                else:
+                    c = g * d
+                    grads[i] = np.add(c, 0.0, out=c)
+        zeros = None
+        for p, c in enumerate(constant):
+            if c:
+                grads[p] = None  # constants are not differentiated (even as the output)
+            elif grads[p] is None:
+                if zeros is None:
+                    zeros = np.zeros(rows)
+                grads[p] = zeros  # off every path to the output
+        return grads
+
+    def _check(self, xs: list[Any], first_row: int, what: str, vals: list[Any] | None = None,
+               among: list[bool] | None = None) -> None:
+        """Raise for the first row with a non-finite entry (SPEC section 3.5, per row);
+        the first sum looks only at entries ``among`` selects."""
+        rows = [x for x, m in zip(xs, among or repeat(True), strict=False)
+                if x is not None and m]
+        if not rows:
+            return
+        acc = rows[0] + 0.0
+        for x in rows[1:]:
+            acc += x  # a row's sum is finite only if every entry is
+        if math.isfinite(float(np.add.reduce(acc))):
+            return
+        bad = ~np.isfinite(acc)
+        while bad.any():
+            r = int(np.argmax(bad))
+            p = next((p for p, x in enumerate(xs) if x is not None and not math.isfinite(x[r])),
+                     None)
+            if p is not None:
+                self._raise(p, r, first_row, what, xs, vals)
+            bad[r] = False  # the sum overflowed; every entry of this row is finite
+
+    def _raise(self, p: int, r: int, first_row: int, what: str, xs: list[Any],
+               vals: list[Any] | None) -> None:
+        row_vals = [float(v[r]) for v in (vals or xs)]
+        grad = None if vals is None else float(xs[p][r])
+        problem = self.circuit._nonfinite(p, row_vals, what, grad)
+        message = f"row {first_row + r + 1}: {problem.message}"
+        raise NonFiniteError(Problem(problem.path, None, None, problem.code, message),
+                             row=first_row + r)
+
+
+def columns_of(circuit: Circuit, given: Mapping[str, Any], rows: int | None = None,
+               allow_nonfinite: bool = False) -> tuple[dict[str, Any], int]:
+    """Every input's column as a float64 array: the given ones, else the spec's value."""
+    from circuitrun.problems import UsageError, did_you_mean
+
+    prog = circuit._prog
+    out: dict[str, Any] = {}
+    for name, col in given.items():
+        if name not in prog.inputs:
+            raise UsageError(f"'{name}' is not an input of the circuit"
+                             f"{did_you_mean(name, prog.inputs)}")
+        arr = np.asarray(col)
+        if arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.integer)
+                                 or np.issubdtype(arr.dtype, np.floating)):
+            raise UsageError(f"input '{name}' needs a 1-D array of real numbers")
+        arr = arr.astype(np.float64, copy=False)
+        if rows is None:
+            rows = len(arr)
+        elif len(arr) != rows:
+            raise UsageError(f"input '{name}' has {len(arr)} rows, not {rows}")
+        if not allow_nonfinite and not np.isfinite(arr).all():
+            r = int(np.argmax(~np.isfinite(arr)))
+            raise UsageError(f"input '{name}' row {r + 1}: {float(arr[r])!r} is not a finite"
+                             " number")
+        out[name] = arr
+    if rows is None:
+        raise UsageError("give at least one input column: the number of rows is its length")
+    missing = [n for n in prog.inputs if n not in out and prog.leaf_values[prog.position[n]]
+               is None]
+    if missing:
+        raise circuit._missing(missing)
+    return out, rows
+
+
+def run_batch(circuit: Circuit, columns: Mapping[str, Any], output: str | None = None,
+              allow_nonfinite: bool = False, all_nodes: bool = False) -> BatchResult:
+    """See ``Circuit.run_batch``."""
+    given, rows = columns_of(circuit, columns, allow_nonfinite=allow_nonfinite)
+    plan = make_plan(circuit, output)
+    prog = plan.prog
+    full = {n: given[n] if n in given else np.full(rows, prog.leaf_values[prog.position[n]],
+                                                   dtype=np.float64) for n in prog.inputs}
+    value = np.empty(rows)
+    grads = {n: np.empty(rows) for n in prog.inputs}
+    nodes = {n: (np.empty(rows), np.empty(rows) if not c else None)
+             for n, c in zip(prog.names, prog.constant, strict=True)} if all_nodes else None
+    for start, stop, vals, gs in iter_chunks(plan, full, rows, allow_nonfinite):
+        value[start:stop] = vals[plan.output]
+        for n in prog.inputs:
+            grads[n][start:stop] = gs[prog.position[n]]
+        if nodes is not None:
+            for p, (v, g) in enumerate(nodes.values()):
+                v[start:stop] = vals[p]
+                if g is not None:
+                    g[start:stop] = gs[p]
+    return BatchResult(circuit.name, prog.names[plan.output], full, value, grads, nodes)
+
+
+def make_plan(circuit: Circuit, output: str | None) -> BatchPlan:
+    """A plan for ``output`` (a usage error when it names no node)."""
+    from circuitrun.problems import UsageError, did_you_mean
+
+    prog = circuit._prog
+    if output is not None and output not in prog.position:
+        raise UsageError(f"--output '{output}' is not a node of the circuit"
+                         f"{did_you_mean(output, prog.names)}")
+    return BatchPlan(circuit, output)
+
+
+def iter_chunks(plan: BatchPlan, columns: Mapping[str, Any], rows: int,
+                allow_nonfinite: bool, first_row: int = 0
+                ) -> Iterator[tuple[int, int, list[Any], list[Any]]]:
+    """``(start, stop, values, gradients)`` for each chunk of the rows of ``columns``."""
+    step = chunk_rows(len(plan.prog.names))
+    for start in range(0, rows, step):
+        stop = min(rows, start + step)
+        chunk = {n: col[start:stop] for n, col in columns.items()}
+        vals, grads = plan.run(chunk, stop - start, first_row + start, allow_nonfinite)
+        yield start, stop, vals, grads
