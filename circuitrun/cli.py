@@ -116,6 +116,7 @@ class RunFormat(StrEnum):
     json = "json"
     csv = "csv"
     table = "table"
+    jsonl = "jsonl"  # with --inputs
 
 
 def _parse_sets(pairs: list[str]) -> dict[str, float]:
@@ -149,9 +150,17 @@ def run(
         metavar="NODE")] = None,
     allow_nonfinite: Annotated[bool, typer.Option(
         "--allow-nonfinite", help="Report NaN and infinities instead of failing.")] = False,
+    inputs: Annotated[Path | None, typer.Option(
+        "--inputs", help="Evaluate once per row of FILE (CSV with a header of input names, or"
+        " JSON Lines); rows out as csv [default] or jsonl.", metavar="FILE")] = None,
+    all_nodes: Annotated[bool, typer.Option(
+        "--all-nodes", help="With --inputs: every node's value and gradient.")] = False,
 ) -> None:
     """Evaluate a circuit and backpropagate: every node's value and gradient."""
     values = _parse_sets(sets or [])
+    if inputs is not None or all_nodes or fmt is RunFormat.jsonl:
+        _run_rows(spec, inputs, fmt, out, values, output, allow_nonfinite, all_nodes)
+        return
     try:
         circuit = load(spec)
         result = circuit.run(values, output=output, allow_nonfinite=allow_nonfinite)
@@ -178,6 +187,27 @@ def run(
     else:
         text = result.to_csv() if fmt is RunFormat.csv else result.to_json()
     _emit(text, out)
+
+
+def _run_rows(spec: Path, inputs: Path | None, fmt: RunFormat | None, out: Path | None,
+              values: dict[str, float], output: str | None, allow_nonfinite: bool,
+              all_nodes: bool) -> None:
+    """``run --inputs FILE`` (circuitrun.batchio): one result per row."""
+    if inputs is None:
+        raise _usage("run", "--format jsonl and --all-nodes go with --inputs FILE")
+    from circuitrun.batchio import InputError, run_rows
+
+    try:
+        run_rows(spec, inputs, fmt and fmt.value, out, values, output, allow_nonfinite,
+                 all_nodes)
+    except (SpecError, InputError) as e:
+        _fail(getattr(e, "problems", None) or [e.problem])  # type: ignore[attr-defined]
+        raise typer.Exit(2) from None
+    except UsageError as e:
+        raise _usage("run", str(e)) from None
+    except NonFiniteError as e:
+        _fail([e.problem])
+        raise typer.Exit(3) from None
 
 
 # ---- validate ------------------------------------------------------------------------

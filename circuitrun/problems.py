@@ -18,7 +18,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.col}"
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}" if self.col is None else f":{self.line}:{self.col}"
         return f"{where}: error: {self.message} [{self.code}]"
 
     def to_dict(self) -> dict[str, object]:
