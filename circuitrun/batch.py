@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from circuitrun import ops as scalar_ops
-from circuitrun.engine import Program, _plan
+from circuitrun.engine import ADD2, CALL, MUL2, RELU, Program, live_gates
 from circuitrun.problems import NonFiniteError, Problem
 from circuitrun.vectorops import FINITE_IN_FINITE_OUT, ONE, TABLE, TIES
 
@@ -64,60 +64,115 @@ class BatchPlan:
             else:  # a max/min gate may have the other ties rule than its op's default
                 split = local is scalar_ops.TIES["split"]
                 self.funcs.append((TABLE[op][0], TIES["split"] if split else TABLE[op][1]))
-        self.plan = _plan(prog, self.output)
+        code, arg0, arg1 = prog.code, prog.arg0, prog.arg1
+        self.steps = [(p, code[p], arg0[p], arg1[p]) for p in live_gates(prog, self.output)]
+        self.leaves = [p for p, f in enumerate(prog.forward) if f is None]
         # Values that may be the first non-finite one of a row (see FINITE_IN_FINITE_OUT).
         self.may_break = [op not in FINITE_IN_FINITE_OUT for op in prog.ops]
+        # Gradients that may be: a non-finite gradient of a gate makes every non-constant
+        # input's gradient non-finite too (g * d is inf or NaN whatever d is), so the
+        # first one of a row is on a node with no such input: an input, or a gate of
+        # constants only.
+        constant = prog.constant
+        self.sources = [not constant[p] and not any(not constant[i] for i in prog.ins[p])
+                        for p in range(len(prog.names))]
+        self.rows = 0  # the workspace's rows: arrays reused by every chunk (see _workspace)
+
+    def _workspace(self, rows: int) -> None:
+        # Every array of a chunk is a row of these, allocated once: allocating and
+        # freeing them per chunk made the C library hand memory back to the system and
+        # fault it in again, which took twice as long as the arithmetic (measured).
+        if rows > self.rows:
+            n = len(self.prog.names)
+            self.rows = rows
+            self.vbuf = np.empty((n, rows))
+            self.gbuf = np.empty((n, rows))
+            self.scratch = np.empty(rows)
+            self.mask = np.empty(rows, dtype=bool)
+            self.zeros = np.zeros(rows)
+            self.ones = np.ones(rows)
 
     def run(self, columns: Mapping[str, Any], rows: int, first_row: int,
             allow_nonfinite: bool) -> tuple[list[Any], list[Any]]:
         """Values and gradients of every node over one chunk (gradients of constants:
-        None); ``columns`` holds an array for each input (the caller fills defaults)."""
-        prog = self.prog
+        None); ``columns`` holds an array for each input (the caller fills defaults).
+        The arrays are the plan's workspace: the next chunk overwrites them."""
+        self._workspace(rows)
         with np.errstate(all="ignore"):
-            vals: list[Any] = [None] * len(prog.names)
-            for p, v in enumerate(prog.leaf_values):
-                if prog.forward[p] is None:
-                    vals[p] = columns[prog.names[p]] if prog.ops[p] == "input" else (
-                        np.full(rows, v, dtype=np.float64))
-            ins = prog.ins
-            for p, pair in enumerate(self.funcs):
-                if pair is not None:
-                    vals[p] = pair[0]([vals[i] for i in ins[p]])
+            vals = self._forward(columns, rows)
             if not allow_nonfinite:
                 self._check(vals, first_row, "gave", None, self.may_break)
             grads = self._backward(vals, rows)
             if not allow_nonfinite:
-                self._check(grads, first_row, "has gradient", vals)
+                self._check(grads, first_row, "has gradient", vals, self.sources)
         return vals, grads
 
-    def _backward(self, vals: list[Any], rows: int) -> list[Any]:
-        """The scalar engine's backward pass with arrays for floats."""
+    def _forward(self, columns: Mapping[str, Any], rows: int) -> list[Any]:
+        """The scalar engine's forward pass with arrays for floats (add and mul of two
+        nodes and relu inline, as there)."""
         prog = self.prog
+        names, ops, values, ins = prog.names, prog.ops, prog.leaf_values, prog.ins
+        out = [v[:rows] for v in self.vbuf]
+        vals: list[Any] = [None] * len(names)
+        for p in self.leaves:
+            if ops[p] == "input":
+                vals[p] = columns[names[p]]
+            else:
+                vals[p] = out[p]
+                vals[p].fill(values[p])
+        add, multiply, maximum = np.add, np.multiply, np.maximum
+        for p, k, a, b, pair in zip(range(len(vals)), prog.code, prog.arg0, prog.arg1,
+                                    self.funcs, strict=True):
+            if k == ADD2:
+                vals[p] = add(vals[a], vals[b], out=out[p])
+            elif k == MUL2:
+                vals[p] = multiply(vals[a], vals[b], out=out[p])
+            elif k == RELU:  # as vectorops._relu
+                vals[p] = r = maximum(vals[a], 0.0, out=out[p])
+                r += 0.0
+            elif k == CALL:
+                vals[p] = pair[0]([vals[i] for i in ins[p]])  # type: ignore[index]
+        return vals
+
+    def _backward(self, vals: list[Any], rows: int) -> list[Any]:
+        """The scalar engine's backward pass with arrays for floats.  The first
+        contribution to a gradient is 0.0 + c, as the scalar sum starts (-0.0 becomes
+        0.0); later ones are added in place."""
+        prog = self.prog
+        out = [v[:rows] for v in self.gbuf]
+        tmp, mask = self.scratch[:rows], self.mask[:rows]
         grads: list[Any] = [None] * len(vals)
-        grads[self.output] = np.ones(rows)
-        ins, constant = prog.ins, prog.constant
-        for p in self.plan:
+        grads[self.output] = self.ones[:rows]
+        ins, constant, funcs = prog.ins, prog.constant, self.funcs
+        add, multiply, greater = np.add, np.multiply, np.greater
+
+        def put(i: int, c: Any) -> None:  # c may be tmp: used before the next put
+            if grads[i] is None:
+                grads[i] = add(c, 0.0, out=out[i])
+            else:
+                grads[i] += c
+
+        for p, k, a, b in self.steps:
             g = grads[p]
-            srcs = ins[p]
-            local = self.funcs[p][1](vals[p], [vals[i] for i in srcs])  # type: ignore[index]
-            for i, d in zip(srcs, local, strict=True):
-                if constant[i]:
-                    continue
-                if grads[i] is not None:
-                    grads[i] += g if d is ONE else g * d
-                elif d is ONE:
-                    grads[i] = g + 0.0  # 0.0 + c, as the scalar sum starts: -0.0 becomes 0.0
-                else:
-                    c = g * d
-                    grads[i] = np.add(c, 0.0, out=c)
-        zeros = None
+            if k == ADD2:  # g * 1.0 is g
+                put(a, g)
+                put(b, g)
+            elif k == MUL2:
+                put(a, multiply(g, vals[b], out=tmp))
+                put(b, multiply(g, vals[a], out=tmp))
+            elif k == RELU:  # g * True is g * 1.0, g * False is g * 0.0
+                put(a, multiply(g, greater(vals[a], 0.0, out=mask), out=tmp))
+            else:
+                srcs = ins[p]
+                local = funcs[p][1](vals[p], [vals[i] for i in srcs])  # type: ignore[index]
+                for i, d in zip(srcs, local, strict=True):
+                    if not constant[i]:
+                        put(i, g if d is ONE else multiply(g, d, out=tmp))
         for p, c in enumerate(constant):
             if c:
                 grads[p] = None  # constants are not differentiated (even as the output)
             elif grads[p] is None:
-                if zeros is None:
-                    zeros = np.zeros(rows)
-                grads[p] = zeros  # off every path to the output
+                grads[p] = self.zeros[:rows]  # off every path to the output
         return grads
 
     def _check(self, xs: list[Any], first_row: int, what: str, vals: list[Any] | None = None,
@@ -128,7 +183,8 @@ class BatchPlan:
                 if x is not None and m]
         if not rows:
             return
-        acc = rows[0] + 0.0
+        acc = self.scratch[:len(rows[0])]
+        np.copyto(acc, rows[0])
         for x in rows[1:]:
             acc += x  # a row's sum is finite only if every entry is
         if math.isfinite(float(np.add.reduce(acc))):
@@ -224,7 +280,8 @@ def make_plan(circuit: Circuit, output: str | None) -> BatchPlan:
 def iter_chunks(plan: BatchPlan, columns: Mapping[str, Any], rows: int,
                 allow_nonfinite: bool, first_row: int = 0
                 ) -> Iterator[tuple[int, int, list[Any], list[Any]]]:
-    """``(start, stop, values, gradients)`` for each chunk of the rows of ``columns``."""
+    """``(start, stop, values, gradients)`` for each chunk of the rows of ``columns``;
+    the arrays are overwritten by the next chunk."""
     step = chunk_rows(len(plan.prog.names))
     for start in range(0, rows, step):
         stop = min(rows, start + step)

@@ -10,8 +10,9 @@ table.  The inline forms are the op's own formulas, so both give the same floats
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import chain, compress, islice, repeat
 from operator import ne
 
 from circuitrun.graph import Built
@@ -42,7 +43,7 @@ class Program:
     code: list[int] = field(default_factory=list)  # LEAF, ADD2, MUL2, RELU or CALL
     arg0: list[int] = field(default_factory=list)  # first input of ADD2, MUL2, RELU
     arg1: list[int] = field(default_factory=list)  # second input of ADD2, MUL2
-    plans: dict[int, list[int]] = field(default_factory=dict, repr=False)  # see _plan
+    plans: dict[int, list[int] | None] = field(default_factory=dict, repr=False)  # see _plan
 
     def __post_init__(self) -> None:
         if not self.code:
@@ -133,25 +134,34 @@ def differentiate(prog: Program, vals: list[float], output: int) -> list[float |
     forks).  Only nodes the output depends on pass gradients on: a node off every
     path to the output contributes nothing, even where its local gradient is infinite.
     """
-    grad: list[float | None] = [0.0] * len(vals)
+    n = len(vals)
+    grad: list[float | None] = [0.0] * n
     grad[output] = 1.0
     code, arg0, arg1 = prog.code, prog.arg0, prog.arg1
     ins, grads, constant = prog.ins, prog.grads, prog.constant
-    for p in _plan(prog, output):
-        g = grad[p]
-        k = code[p]
+    plan = _plan(prog, output)
+    if plan is None:  # every node is on a path to the output: walk them all, from it back
+        skip = n - 1 - output
+        steps: Iterator[tuple[int, int, int, int]] = zip(
+            range(output, -1, -1), islice(reversed(code), skip, None),
+            islice(reversed(arg0), skip, None), islice(reversed(arg1), skip, None), strict=True)
+    else:
+        steps = zip(plan, map(code.__getitem__, plan), map(arg0.__getitem__, plan),
+                    map(arg1.__getitem__, plan), strict=True)
+    for p, k, a, b in steps:
         if k == ADD2:  # local gradients 1, 1 (and g * 1.0 is g)
-            grad[arg0[p]] += g  # type: ignore[operator]
-            grad[arg1[p]] += g  # type: ignore[operator]
+            g = grad[p]
+            grad[a] += g  # type: ignore[operator]
+            grad[b] += g  # type: ignore[operator]
         elif k == MUL2:  # local gradients b, a
-            a = arg0[p]
-            b = arg1[p]
+            g = grad[p]
             grad[a] += g * vals[b]  # type: ignore[operator]
             grad[b] += g * vals[a]  # type: ignore[operator]
         elif k == RELU:  # local gradient 1 where a > 0, else 0
-            a = arg0[p]
+            g = grad[p]
             grad[a] += g if vals[a] > 0 else g * 0.0  # type: ignore[operator]
-        else:
+        elif k == CALL:
+            g = grad[p]
             srcs = ins[p]
             local = grads[p](vals[p], *[vals[i] for i in srcs])  # type: ignore[misc]
             for i, d in zip(srcs, local, strict=True):
@@ -164,10 +174,16 @@ def differentiate(prog: Program, vals: list[float], output: int) -> list[float |
     return grad
 
 
-def _plan(prog: Program, output: int) -> list[int]:
-    """The gates the output depends on, from the output back (cached per output)."""
-    plan = prog.plans.get(output)
-    if plan is None:
+def _plan(prog: Program, output: int) -> list[int] | None:
+    """The gates the output depends on, from the output back; None when that is every
+    node up to the output (cached per output)."""
+    if output in prog.plans:
+        return prog.plans[output]
+    plan: list[int] | None = None
+    n = len(prog.ins)
+    # When the output is last and every other node feeds some node, every path leads to
+    # the output: all nodes are live (a set of the inputs' positions tells, in C).
+    if output != n - 1 or len(set(chain.from_iterable(prog.ins))) != n - 1:
         live = [False] * (output + 1)
         live[output] = True
         plan = []
@@ -177,7 +193,16 @@ def _plan(prog: Program, output: int) -> list[int]:
                 plan.append(p)
                 for i in ins[p]:
                     live[i] = True
-        prog.plans[output] = plan
+    prog.plans[output] = plan
+    return plan
+
+
+def live_gates(prog: Program, output: int) -> list[int]:
+    """The gates the output depends on, from the output back."""
+    plan = _plan(prog, output)
+    if plan is None:
+        grads = prog.grads
+        return [p for p in range(output, -1, -1) if grads[p] is not None]
     return plan
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from itertools import islice
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
@@ -137,28 +138,24 @@ def _plain_gates(gates: dict[Any, Any], input_names: list[str], input_values: li
     """The common case in a few passes, mostly in C: every gate is exactly ``{op, in}``
     with node names only; None for anything else (the general loop then decides)."""
     gate_names = list(gates)
+    bodies = list(gates.values())
     try:
         if not (all(map(str.isidentifier, gate_names)) and all(map(str.isascii, gate_names))):
             return None
-        op_of = _PLAIN_OP
+        if set(map(type, bodies)) != {dict} or set(map(len, bodies)) != {2}:
+            return None
         ops = ["input"] * len(input_names)
-        refs_of = []
-        for gate in gates.values():
-            if type(gate) is not dict or len(gate) != 2:
-                return None
-            op = op_of.get(gate.get("op"))
-            refs = gate.get("in")
-            if op is None or refs is None:
-                return None
-            ops.append(op)
-            refs_of.append(refs if type(refs) is list else (refs,))
+        ops += map(_PLAIN_OP.__getitem__, map(itemgetter("op"), bodies))
+        refs_of = list(map(itemgetter("in"), bodies))
+        if set(map(type, refs_of)) != {list}:  # a single name stands for a list of one
+            refs_of = [r if type(r) is list else (r,) for r in refs_of]
         names = input_names + gate_names
         index = dict(zip(names, range(len(names)), strict=True))
         if len(index) != len(names):
             return None  # a gate named like an input
         get = index.__getitem__
         ins = [()] * len(input_names) + [tuple(map(get, refs)) for refs in refs_of]
-    except (TypeError, KeyError):  # a name that is no string; a number or unknown name
+    except (TypeError, KeyError):  # a name that is no string, an unknown op or name, ...
         return None
     k = len(input_names)
     for op, n in set(zip(islice(ops, k, None), map(len, islice(ins, k, None)), strict=True)):

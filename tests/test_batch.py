@@ -193,3 +193,62 @@ def test_every_op_on_edge_values(op: str) -> None:
             if n == 3:
                 grid = grid[:, ::7]
             assert_rows_match(circuit, {x: grid[i] for i, x in enumerate(names)})
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_non_finite_errors_match_single_runs(seed: int) -> None:
+    # The first row that fails, and its message, are those of running row by row.
+    circuit = circuitrun.loads(random_spec(seed + 200, 25))
+    rng = random.Random(seed)
+    cols = rows_for(circuit, 12, rng)
+    first = None
+    for row in range(12):
+        try:
+            circuit.run({n: float(c[row]) for n, c in cols.items()})
+        except circuitrun.NonFiniteError as e:
+            first = (row, e.problem.message)
+            break
+    if first is None:
+        circuit.run_batch(cols)
+        return
+    with pytest.raises(circuitrun.NonFiniteError) as info:
+        circuit.run_batch(cols)
+    assert (info.value.row, info.value.problem.message) == (
+        first[0], f"row {first[0] + 1}: {first[1]}")
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_non_finite_gradients_match_single_runs(seed: int) -> None:
+    # Values stay finite (sqrt of |x|, no division), gradients do not (sqrt at 0):
+    # the first failing row and its message are those of running row by row.
+    rng = random.Random(seed)
+    lines = ["inputs: {x0: 1, x1: 1, x2: 1}", "gates:"]
+    names = ["x0", "x1", "x2"]
+    for j in range(12):
+        op = rng.choice(["add", "mul", "sqrt", "relu", "max", "sub", "square", "neg"])
+        if op == "sqrt":
+            lines.append(f"  a{j}: {{op: abs, in: {rng.choice(names)}}}")
+            lines.append(f"  g{j}: {{op: sqrt, in: a{j}}}")
+        elif op in ("add", "mul", "max", "sub"):
+            lines.append(f"  g{j}: {{op: {op}, in: [{rng.choice(names)}, {rng.choice(names)}]}}")
+        else:
+            lines.append(f"  g{j}: {{op: {op}, in: {rng.choice(names)}}}")
+        names.append(f"g{j}")
+    lines.append(f"output: g{11}")
+    circuit = circuitrun.loads("\n".join(lines) + "\n")
+    cols = {n: np.array([rng.choice([0.0, -0.0, 1.0, -2.0, 0.5]) for _ in range(16)])
+            for n in ("x0", "x1", "x2")}
+    first = None
+    for row in range(16):
+        try:
+            circuit.run({n: float(c[row]) for n, c in cols.items()})
+        except circuitrun.NonFiniteError as e:
+            first = (row, e.problem.message)
+            break
+    if first is None:
+        circuit.run_batch(cols)
+        return
+    with pytest.raises(circuitrun.NonFiniteError) as info:
+        circuit.run_batch(cols)
+    assert (info.value.row, info.value.problem.message) == (
+        first[0], f"row {first[0] + 1}: {first[1]}")

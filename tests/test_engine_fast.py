@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 import struct
+import sys
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -14,6 +16,10 @@ from _reference_engine import evaluate as ref_evaluate
 
 import circuitrun
 from circuitrun import engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from gen import generate, to_json
+
 from circuitrun.graph import output_order, sinks
 
 
@@ -40,6 +46,22 @@ def test_fast_loops_match_the_reference_bit_for_bit(seed: int) -> None:
     for out in outputs:
         assert bits(engine.differentiate(prog, vals, out)) == bits(
             ref_differentiate(prog, vals, out)), out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_all_live_walk_matches_the_reference(seed: int) -> None:
+    # Generated benchmark circuits have one sink, the output: the backward pass walks
+    # every node instead of a plan.
+    c = generate(300, seed=seed)
+    circuit = circuitrun.loads(to_json(c), json=True)
+    prog = circuit._prog
+    assert engine._plan(prog, prog.output) is None
+    leaves = leaves_of(circuit)
+    vals = engine.evaluate(prog, leaves)
+    assert bits(engine.differentiate(prog, vals, prog.output)) == bits(
+        ref_differentiate(prog, vals, prog.output))
+    assert engine.live_gates(prog, prog.output) == [
+        p for p in range(len(vals) - 1, -1, -1) if prog.forward[p] is not None]
 
 
 def test_inline_paths_are_taken() -> None:
