@@ -12,7 +12,7 @@ invalid ones.
 from __future__ import annotations
 
 import re
-from itertools import islice
+from itertools import islice, repeat
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -154,7 +154,8 @@ def _plain_gates(gates: dict[Any, Any], input_names: list[str], input_values: li
         if len(index) != len(names):
             return None  # a gate named like an input
         get = index.__getitem__
-        ins = [()] * len(input_names) + [tuple(map(get, refs)) for refs in refs_of]
+        ins = [()] * len(input_names)
+        ins += map(tuple, map(map, repeat(get), refs_of))  # (index of each name), in C
     except (TypeError, KeyError):  # a name that is no string, an unknown op or name, ...
         return None
     k = len(input_names)
