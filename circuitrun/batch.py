@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,7 +20,7 @@ import numpy as np
 from circuitrun import ops as scalar_ops
 from circuitrun.engine import ADD2, CALL, MUL2, RELU, Program, live_gates
 from circuitrun.problems import NonFiniteError, Problem
-from circuitrun.vectorops import FINITE_IN_FINITE_OUT, ONE, TABLE, TIES
+from circuitrun.vectorops import ONE, PROPAGATES, TABLE, TIES
 
 if TYPE_CHECKING:
     from circuitrun.circuit import Circuit
@@ -50,13 +49,20 @@ class BatchResult:
 
 
 class BatchPlan:
-    """A compiled circuit ready to run over chunks of rows."""
+    """A compiled circuit ready to run over chunks of rows.
 
-    def __init__(self, circuit: Circuit, output: str | None = None) -> None:
+    ``all_nodes``: every node's gradient is wanted, not only the inputs'.  Without it, a
+    gate's gradient array is handed on to one of its inputs where the local gradient is
+    1 (an add), instead of being copied.
+    """
+
+    def __init__(self, circuit: Circuit, output: str | None = None,
+                 all_nodes: bool = False) -> None:
         prog: Program = circuit._prog
         self.circuit = circuit
         self.prog = prog
         self.output = prog.output if output is None else prog.position[output]
+        self.all_nodes = all_nodes
         self.funcs: list[tuple[Any, Any] | None] = []
         for op, f, local in zip(prog.ops, prog.forward, prog.grads, strict=True):
             if f is None:
@@ -67,16 +73,31 @@ class BatchPlan:
         code, arg0, arg1 = prog.code, prog.arg0, prog.arg1
         self.steps = [(p, code[p], arg0[p], arg1[p]) for p in live_gates(prog, self.output)]
         self.leaves = [p for p, f in enumerate(prog.forward) if f is None]
-        # Values that may be the first non-finite one of a row (see FINITE_IN_FINITE_OUT).
-        self.may_break = [op not in FINITE_IN_FINITE_OUT for op in prog.ops]
-        # Gradients that may be: a non-finite gradient of a gate makes every non-constant
-        # input's gradient non-finite too (g * d is inf or NaN whatever d is), so the
-        # first one of a row is on a node with no such input: an input, or a gate of
-        # constants only.
-        constant = prog.constant
-        self.sources = [not constant[p] and not any(not constant[i] for i in prog.ins[p])
-                        for p in range(len(prog.names))]
+        self.reported = [p for p, c in enumerate(prog.constant) if not c and (
+            all_nodes or prog.ops[p] == "input")]
+        self._watch(prog)
         self.rows = 0  # the workspace's rows: arrays reused by every chunk (see _workspace)
+
+    def _watch(self, prog: Program) -> None:
+        """Which values and gradients the non-finite checks sum (SPEC 3.5, per row).
+
+        Values: a non-finite value reaches every consumer whose op propagates it (add of
+        inf is inf or NaN, and so on), so some node without such a consumer is
+        non-finite too: summing those finds every row that has one.  Gradients: a
+        non-finite gradient of a gate makes every non-constant input's gradient
+        non-finite (g * d is inf or NaN whatever d is), so the first one of a row, in
+        output order, is on a node with no such input: an input, or a gate of constants
+        only.  Those are the only ones looked at, then.
+        """
+        n, ins, constant = len(prog.names), prog.ins, prog.constant
+        carried = [False] * n
+        for op, srcs in zip(prog.ops, ins, strict=True):
+            if op in PROPAGATES:
+                for i in srcs:
+                    carried[i] = True
+        self.watch_values = [prog.forward[p] is not None and not carried[p] for p in range(n)]
+        self.watch_grads = [not constant[p] and not any(not constant[i] for i in ins[p])
+                            for p in range(n)]
 
     def _workspace(self, rows: int) -> None:
         # Every array of a chunk is a row of these, allocated once: allocating and
@@ -90,21 +111,22 @@ class BatchPlan:
             self.scratch = np.empty(rows)
             self.mask = np.empty(rows, dtype=bool)
             self.zeros = np.zeros(rows)
-            self.ones = np.ones(rows)
 
     def run(self, columns: Mapping[str, Any], rows: int, first_row: int,
             allow_nonfinite: bool) -> tuple[list[Any], list[Any]]:
         """Values and gradients of every node over one chunk (gradients of constants:
-        None); ``columns`` holds an array for each input (the caller fills defaults).
-        The arrays are the plan's workspace: the next chunk overwrites them."""
+        None; of gates, without ``all_nodes``: not meaningful); ``columns`` holds an array
+        for each input (the caller fills defaults).  The arrays are the plan's
+        workspace: the next chunk overwrites them."""
         self._workspace(rows)
         with np.errstate(all="ignore"):
             vals = self._forward(columns, rows)
             if not allow_nonfinite:
-                self._check(vals, first_row, "gave", None, self.may_break)
+                self._check(vals, first_row, "gave", None, self.watch_values, None)
             grads = self._backward(vals, rows)
             if not allow_nonfinite:
-                self._check(grads, first_row, "has gradient", vals, self.sources)
+                self._check(grads, first_row, "has gradient", vals, self.watch_grads,
+                            self.watch_grads)
         return vals, grads
 
     def _forward(self, columns: Mapping[str, Any], rows: int) -> list[Any]:
@@ -135,39 +157,73 @@ class BatchPlan:
         return vals
 
     def _backward(self, vals: list[Any], rows: int) -> list[Any]:
-        """The scalar engine's backward pass with arrays for floats.  The first
-        contribution to a gradient is 0.0 + c, as the scalar sum starts (-0.0 becomes
-        0.0); later ones are added in place."""
+        """The scalar engine's backward pass with arrays for floats.
+
+        The scalar sum of a gradient starts at 0.0: 0.0 + c1 + c2 ...; here it starts at
+        c1.  The two differ only where the result is a zero: the scalar one is never
+        -0.0, this one may be; so may the contributions it passes on, which differ only
+        in zeros' signs too.  Adding 0.0 to each reported gradient at the end (-0.0 + 0.0
+        is 0.0, and nothing else changes) gives the scalar engine's bits.
+        """
         prog = self.prog
         out = [v[:rows] for v in self.gbuf]
         tmp, mask = self.scratch[:rows], self.mask[:rows]
         grads: list[Any] = [None] * len(vals)
-        grads[self.output] = self.ones[:rows]
+        grads[self.output] = out[self.output]
+        grads[self.output].fill(1.0)
         ins, constant, funcs = prog.ins, prog.constant, self.funcs
-        add, multiply, greater = np.add, np.multiply, np.greater
+        multiply, greater, copyto = np.multiply, np.greater, np.copyto
+        handed = self.all_nodes  # whether the gate's array has been handed on (or is kept)
 
-        def put(i: int, c: Any) -> None:  # c may be tmp: used before the next put
-            if grads[i] is None:
-                grads[i] = add(c, 0.0, out=out[i])
+        def take(i: int, g: Any, alone: bool = True) -> None:
+            """Add g to i's gradient; i may take g's array itself, once per gate, if it is
+            ``alone`` (no other contribution of this gate to i would then read g)."""
+            nonlocal handed
+            if grads[i] is not None:
+                grads[i] += g
+            elif handed or not alone:
+                copyto(out[i], g)
+                grads[i] = out[i]
             else:
-                grads[i] += c
+                grads[i] = g
+                handed = True
 
         for p, k, a, b in self.steps:
             g = grads[p]
-            if k == ADD2:  # g * 1.0 is g
-                put(a, g)
-                put(b, g)
-            elif k == MUL2:
-                put(a, multiply(g, vals[b], out=tmp))
-                put(b, multiply(g, vals[a], out=tmp))
+            handed = self.all_nodes
+            if k == ADD2:  # local gradients 1, 1: g itself (for a == b, g += g is 2g)
+                take(a, g)
+                take(b, g)
+            elif k == MUL2:  # local gradients b, a
+                if grads[a] is None:
+                    grads[a] = multiply(g, vals[b], out=out[a])
+                else:
+                    grads[a] += multiply(g, vals[b], out=tmp)
+                if grads[b] is None:
+                    grads[b] = multiply(g, vals[a], out=out[b])
+                else:
+                    grads[b] += multiply(g, vals[a], out=tmp)
             elif k == RELU:  # g * True is g * 1.0, g * False is g * 0.0
-                put(a, multiply(g, greater(vals[a], 0.0, out=mask), out=tmp))
+                greater(vals[a], 0.0, out=mask)
+                if grads[a] is None:
+                    grads[a] = multiply(g, mask, out=out[a])
+                else:
+                    grads[a] += multiply(g, mask, out=tmp)
             else:
                 srcs = ins[p]
                 local = funcs[p][1](vals[p], [vals[i] for i in srcs])  # type: ignore[index]
                 for i, d in zip(srcs, local, strict=True):
-                    if not constant[i]:
-                        put(i, g if d is ONE else multiply(g, d, out=tmp))
+                    if constant[i]:
+                        continue
+                    if d is ONE:
+                        take(i, g, srcs.count(i) == 1)
+                    elif grads[i] is None:
+                        grads[i] = multiply(g, d, out=out[i])
+                    else:
+                        grads[i] += multiply(g, d, out=tmp)
+        for p in self.reported:
+            if grads[p] is not None:
+                grads[p] += 0.0  # -0.0 becomes 0.0, as in the scalar sum (see above)
         for p, c in enumerate(constant):
             if c:
                 grads[p] = None  # constants are not differentiated (even as the output)
@@ -175,12 +231,11 @@ class BatchPlan:
                 grads[p] = self.zeros[:rows]  # off every path to the output
         return grads
 
-    def _check(self, xs: list[Any], first_row: int, what: str, vals: list[Any] | None = None,
-               among: list[bool] | None = None) -> None:
-        """Raise for the first row with a non-finite entry (SPEC section 3.5, per row);
-        the first sum looks only at entries ``among`` selects."""
-        rows = [x for x, m in zip(xs, among or repeat(True), strict=False)
-                if x is not None and m]
+    def _check(self, xs: list[Any], first_row: int, what: str, vals: list[Any] | None,
+               sums: list[bool], among: list[bool] | None) -> None:
+        """Raise for the first row with a non-finite entry, naming the first such node
+        ``among`` those selected (all by default): see ``_watch``."""
+        rows = [x for x, m in zip(xs, sums, strict=True) if x is not None and m]
         if not rows:
             return
         acc = self.scratch[:len(rows[0])]
@@ -190,10 +245,10 @@ class BatchPlan:
         if math.isfinite(float(np.add.reduce(acc))):
             return
         bad = ~np.isfinite(acc)
+        order = [p for p, x in enumerate(xs) if x is not None and (among is None or among[p])]
         while bad.any():
             r = int(np.argmax(bad))
-            p = next((p for p, x in enumerate(xs) if x is not None and not math.isfinite(x[r])),
-                     None)
+            p = next((p for p in order if not math.isfinite(xs[p][r])), None)
             if p is not None:
                 self._raise(p, r, first_row, what, xs, vals)
             bad[r] = False  # the sum overflowed; every entry of this row is finite
@@ -246,7 +301,7 @@ def run_batch(circuit: Circuit, columns: Mapping[str, Any], output: str | None =
               allow_nonfinite: bool = False, all_nodes: bool = False) -> BatchResult:
     """See ``Circuit.run_batch``."""
     given, rows = columns_of(circuit, columns, allow_nonfinite=allow_nonfinite)
-    plan = make_plan(circuit, output)
+    plan = make_plan(circuit, output, all_nodes)
     prog = plan.prog
     full = {n: given[n] if n in given else np.full(rows, prog.leaf_values[prog.position[n]],
                                                    dtype=np.float64) for n in prog.inputs}
@@ -266,7 +321,7 @@ def run_batch(circuit: Circuit, columns: Mapping[str, Any], output: str | None =
     return BatchResult(circuit.name, prog.names[plan.output], full, value, grads, nodes)
 
 
-def make_plan(circuit: Circuit, output: str | None) -> BatchPlan:
+def make_plan(circuit: Circuit, output: str | None, all_nodes: bool = False) -> BatchPlan:
     """A plan for ``output`` (a usage error when it names no node)."""
     from circuitrun.problems import UsageError, did_you_mean
 
@@ -274,7 +329,7 @@ def make_plan(circuit: Circuit, output: str | None) -> BatchPlan:
     if output is not None and output not in prog.position:
         raise UsageError(f"--output '{output}' is not a node of the circuit"
                          f"{did_you_mean(output, prog.names)}")
-    return BatchPlan(circuit, output)
+    return BatchPlan(circuit, output, all_nodes)
 
 
 def iter_chunks(plan: BatchPlan, columns: Mapping[str, Any], rows: int,

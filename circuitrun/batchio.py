@@ -151,7 +151,7 @@ def run_rows(spec: Path, inputs: Path, fmt: str | None, out: Path | None,
             raise UsageError(f"'{name}' is not an input of the circuit"
                              f"{did_you_mean(name, prog.inputs)}")
     defaults = {n: sets.get(n, prog.leaf_values[prog.position[n]]) for n in prog.inputs}
-    plan = make_plan(circuit, output)
+    plan = make_plan(circuit, output, all_nodes)
     writer = Writer(plan, fmt == "jsonl", all_nodes)
     progress = Progress(inputs)
     try:

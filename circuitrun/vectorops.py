@@ -144,10 +144,9 @@ _sigmoid_each = _each(ops._sigmoid)
 _sin_each = _each(ops._sin)
 _cos_each = _each(ops._cos)
 
-FINITE_IN_FINITE_OUT = frozenset({"max", "min", "neg", "sigmoid", "tanh", "relu", "abs", "sin",
-                                  "cos"})
-"""Ops whose value is finite whenever their inputs are: a non-finite value there always
-follows an earlier one, so the per-row check of values can skip them."""
+PROPAGATES = frozenset({"add", "sub", "mul", "neg", "abs", "square", "sqrt", "log", "sin", "cos"})
+"""Ops whose value is non-finite whenever an input is (inf + x is inf or NaN, inf * 0 is
+NaN, sqrt(-inf) and sin(inf) are NaN, ...): see ``batch.BatchPlan._watch``."""
 
 TABLE: dict[str, tuple[VForward, VGrads]] = {
     # ---- n-ary ----
