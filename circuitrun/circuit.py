@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from circuitrun.engine import Program, compile_program, differentiate, evaluate, first_nonfinite
-from circuitrun.load import Loaded, load_file, load_text
+from circuitrun.load import Loaded, load_file, load_text, no_cyclic_gc
 from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
 from circuitrun.reader import check_characters
 from circuitrun.spec import Spec
@@ -86,7 +86,8 @@ class Circuit:
         self.path = loaded.path
         self.name = loaded.name or Path(loaded.path).stem
         self._built = loaded.built
-        self._prog = compile_program(loaded.built)
+        with no_cyclic_gc():  # millions of tuples on large circuits, and no cycles
+            self._prog = compile_program(loaded.built)
 
     @property
     def spec(self) -> Spec:

@@ -47,7 +47,7 @@ class Loaded:
         """The validated model (read again from ``text`` the first time)."""
         if self._spec is None:
             data = parse(self.text, self.path, is_json=self.is_json, track=False).data
-            with _no_cyclic_gc():
+            with no_cyclic_gc():
                 self._spec = Spec.model_validate(data)
         return self._spec
 
@@ -59,12 +59,12 @@ def load_file(path: str | Path) -> Loaded:
 
 def load_text(text: str, path: str, *, is_json: bool = False) -> Loaded:
     """Validate and build a spec from its text; ``path`` names it in problems."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _fast(text, path, is_json) or _load_text(text, path, is_json)
 
 
 @contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Loading makes millions of objects and no garbage cycles: the cyclic collector
     would only rescan them again and again (half the load time on large files)."""
     was_enabled = gc.isenabled()
