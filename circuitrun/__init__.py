@@ -10,7 +10,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from circuitrun.checks import CheckReport, check
 from circuitrun.circuit import Circuit, NodeResult, Result, load, loads
+from circuitrun.gradcheck import GradcheckResult, NodeCheck, Verdict
 from circuitrun.problems import (
     CircuitError,
     NonFiniteError,
@@ -20,15 +22,20 @@ from circuitrun.problems import (
 )
 
 __all__ = [
+    "CheckReport",
     "Circuit",
     "CircuitError",
+    "GradcheckResult",
+    "NodeCheck",
     "NodeResult",
     "NonFiniteError",
     "Problem",
     "Result",
     "SpecError",
     "UsageError",
+    "Verdict",
     "__version__",
+    "check",
     "load",
     "loads",
 ]

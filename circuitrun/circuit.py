@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from circuitrun.engine import Program, compile_program, differentiate, evaluate, first_nonfinite
+from circuitrun.gradcheck import GradcheckResult, check
 from circuitrun.load import Loaded, load_file, load_text, no_cyclic_gc
 from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
 from circuitrun.reader import check_characters
@@ -147,6 +148,15 @@ class Circuit:
         from circuitrun.batch import run_batch
 
         return run_batch(self, columns, output, allow_nonfinite, all_nodes)
+
+    def gradcheck(self, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8,
+                  inputs: Mapping[str, float] | None = None,
+                  all_nodes: bool = False) -> GradcheckResult:
+        """Compare each input's gradient (each node's, with ``all_nodes``) with central
+        differences; see ``circuitrun.gradcheck``. Raises as ``run`` does."""
+        result = self.run(inputs)
+        return check(self._prog, self.name, result._values, result._grads, eps=eps,
+                     rtol=rtol, atol=atol, all_nodes=all_nodes)
 
     def _leaves(self, given: Mapping[str, float]) -> list[float]:
         prog = self._prog

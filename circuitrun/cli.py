@@ -10,10 +10,10 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -94,7 +94,7 @@ def _usage(command: str, message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _emit(text: str, out: Path | None) -> None:
+def _emit(text: str, out: Path | None, command: str = "run") -> None:
     """Data to ``out`` (whole or not at all) or to stdout."""
     if out is None:
         try:
@@ -108,7 +108,7 @@ def _emit(text: str, out: Path | None) -> None:
     try:
         write_atomic(out, text)
     except OSError as e:
-        raise _usage("run", f"cannot write '{out}': {e.strerror or e}") from None
+        raise _usage(command, f"cannot write '{out}': {e.strerror or e}") from None
 
 
 # ---- run -----------------------------------------------------------------------------
@@ -121,16 +121,16 @@ class RunFormat(StrEnum):
     jsonl = "jsonl"  # with --inputs
 
 
-def _parse_sets(pairs: list[str]) -> dict[str, float]:
+def _parse_sets(pairs: list[str], command: str = "run") -> dict[str, float]:
     values: dict[str, float] = {}
     for pair in pairs:
         name, eq, text = pair.partition("=")
         name = name.strip()
         if not eq or not name:
-            raise _usage("run", f"--set '{pair}': write NAME=VALUE")
+            raise _usage(command, f"--set '{pair}': write NAME=VALUE")
         value = parse_number(text.strip())
         if value is None:
-            raise _usage("run", f"--set {name}={text}: '{text}' is not a finite number")
+            raise _usage(command, f"--set {name}={text}: '{text}' is not a finite number")
         values[name] = value
     return values
 
@@ -269,6 +269,117 @@ def schema(
     from circuitrun.spec import json_schema
 
     _emit(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", out)
+
+
+# ---- gradcheck and graph -------------------------------------------------------------
+
+_T = TypeVar("_T")
+SetOption = Annotated[list[str] | None, typer.Option(
+    "--set", help="Give input NAME the value VALUE (repeatable).", metavar="NAME=VALUE")]
+SpecArgument = Annotated[Path, typer.Argument(help="The circuit file (.yaml, .yml or .json).",
+                                              show_default=False)]
+
+
+def _calling(command: str, call: Callable[[], _T]) -> _T:
+    """``call()``, its errors ending as ``run``'s do: exit 2 (spec, usage) or 3 (non-finite)."""
+    try:
+        return call()
+    except SpecError as e:
+        _fail(e.problems)
+        raise typer.Exit(2) from None
+    except UsageError as e:
+        raise _usage(command, str(e)) from None
+    except NonFiniteError as e:
+        _fail([e.problem])
+        raise typer.Exit(3) from None
+
+
+@app.command("gradcheck")
+def gradcheck_command(
+    spec: SpecArgument,
+    eps: Annotated[float, typer.Option(help="Step of the central differences.")] = 1e-6,
+    rtol: Annotated[float, typer.Option(help="Relative tolerance.")] = 1e-5,
+    atol: Annotated[float, typer.Option(help="Absolute tolerance.")] = 1e-8,
+    sets: SetOption = None,
+    all_nodes: Annotated[bool, typer.Option(
+        "--all-nodes", help="Check every gate too, not only the inputs.")] = False,
+) -> None:
+    """Compare backpropagated gradients with central differences; exit 1 on a mismatch."""
+    values = _parse_sets(sets or [], "gradcheck")
+    result = _calling("gradcheck", lambda: load(spec).gradcheck(
+        eps=eps, rtol=rtol, atol=atol, inputs=values, all_nodes=all_nodes))
+    if sys.stdout.isatty():
+        from rich.console import Console
+
+        Console().print(result.to_table())
+    else:
+        _emit(result.to_text(), None)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+class GraphFormat(StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+    svg = "svg"
+
+
+@app.command("graph")
+def graph_command(
+    spec: SpecArgument,
+    fmt: Annotated[GraphFormat | None, typer.Option(
+        "--format", "-f", help="mermaid, dot or svg [default: by the suffix of -o"
+        " (.svg, .dot, .gv, .mmd, .md), else mermaid]", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to FILE (whole or not"
+                                             " at all) instead of stdout.", metavar="FILE")] = None,
+    no_values: Annotated[bool, typer.Option(
+        "--no-values", help="Draw the circuit only, without values and gradients.")] = False,
+    sets: SetOption = None,
+    allow_nonfinite: Annotated[bool, typer.Option(
+        "--allow-nonfinite", help="Draw NaN and infinities instead of failing.")] = False,
+) -> None:
+    """Draw the circuit: each wire with its value (green) over its gradient (red)."""
+    from circuitrun.diagram import render
+
+    values = _parse_sets(sets or [], "graph")
+    circuit = _calling("graph", lambda: load(spec))
+    if no_values:  # nothing numeric is drawn: inputs need no values, and any will do
+        values = {n: 0.0 for n, v in circuit.inputs.items() if v is None} | values
+    result = _calling("graph", lambda: circuit.run(
+        values, allow_nonfinite=allow_nonfinite or no_values))
+    text = render(result, fmt, values=not no_values, path=out)
+    _emit(text, out, "graph")
+
+
+# ---- check ---------------------------------------------------------------------------
+
+
+@app.command("check")
+def check_command(
+    paths: Annotated[list[Path], typer.Argument(help="Spec files, or folders to search.",
+                                                show_default=False)],
+    golden_dir: Annotated[Path | None, typer.Option(
+        "--golden-dir", metavar="DIR", help="Also compare each spec X with DIR/X.json"
+        " (the JSON of `circuitrun run`).")] = None,
+    update: Annotated[bool, typer.Option(
+        "--update", help="Write the golden files instead of comparing them.")] = False,
+    rtol: Annotated[float | None, typer.Option(
+        "--rtol", help="Relative tolerance for every spec [default: its expect's, or 1e-9].",
+        show_default=False)] = None,
+    atol: Annotated[float | None, typer.Option(
+        "--atol", help="Absolute tolerance for every spec [default: its expect's, or 1e-12].",
+        show_default=False)] = None,
+) -> None:
+    """Compare specs with their expect blocks and golden files; exit 1 on a mismatch."""
+    from circuitrun.checks import check
+
+    try:
+        report = check(paths, golden_dir, update=update, rtol=rtol, atol=atol)
+    except UsageError as e:
+        raise _usage("check", str(e)) from None
+    for text, to_stderr in report.lines():
+        typer.echo(text, err=to_stderr)
+    raise typer.Exit(report.exit_code)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ import json
 import math
 from collections.abc import Sequence
 from itertools import pairwise
+from pathlib import PurePath
 from typing import Protocol
 from xml.sax.saxutils import escape
 
@@ -258,4 +259,22 @@ def to_svg(result: Result, values: bool = True) -> str:
     ]) + "\n"
 
 
-__all__ = ["Layout", "fmt", "layout", "to_dot", "to_mermaid", "to_svg"]
+# ---- choosing a format -------------------------------------------------------------
+
+RENDERERS = {"mermaid": to_mermaid, "dot": to_dot, "svg": to_svg}
+SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".md": "mermaid"}
+
+
+def render(result: Result, kind: str | None = None, values: bool = True,
+           path: str | PurePath | None = None) -> str:
+    """The diagram as ``kind`` (mermaid, dot, svg); by default by the suffix of ``path``,
+    the file it goes to, else Mermaid. Mermaid for a ``.md`` file is a fenced block."""
+    suffix = PurePath(path).suffix.lower() if path is not None else ""
+    kind = kind or SUFFIXES.get(suffix, "mermaid")
+    if kind not in RENDERERS:
+        raise ValueError(f"no diagram format '{kind}': use one of {', '.join(RENDERERS)}")
+    text = RENDERERS[kind](result, values)
+    return f"```mermaid\n{text}```\n" if kind == "mermaid" and suffix == ".md" else text
+
+
+__all__ = ["Layout", "fmt", "layout", "render", "to_dot", "to_mermaid", "to_svg"]

@@ -53,7 +53,11 @@ class Program:
 def _codes(prog: Program) -> tuple[list[int], list[int], list[int]]:
     """The loop's path for each position, with the inputs of the inline ones."""
     ins, constant = prog.ins, prog.constant
-    code = list(map(_INLINE.get, prog.ops, repeat(CALL)))
+    inline = {"input": LEAF, "const": LEAF}
+    for name, (k, op) in _INLINE.items():
+        if OPS.get(name) == op:  # the table's own record (a test may plant another)
+            inline[name] = k
+    code = list(map(inline.get, prog.ops, repeat(CALL)))
     # add and mul are inline for exactly two inputs; constants as inputs need the call
     # path, which skips them (they get no gradient).
     for p in compress(range(len(ins)), map(ne, map(len, ins), repeat(2))):
@@ -68,7 +72,8 @@ def _codes(prog: Program) -> tuple[list[int], list[int], list[int]]:
     return code, arg0, arg1
 
 
-_INLINE = {"input": LEAF, "const": LEAF, "add": ADD2, "mul": MUL2, "relu": RELU}
+_INLINE = {name: (k, OPS[name]) for name, k in (("add", ADD2), ("mul", MUL2), ("relu", RELU))}
+"""The ops the loops do inline, with the records whose formulas the loops copy."""
 
 
 def compile_program(built: Built) -> Program:
@@ -85,11 +90,13 @@ def compile_program(built: Built) -> Program:
         ins = [tuple(at[i] for i in ins[n]) for n in order]
         values = [values[n] for n in order]
         ties = [ties[n] for n in order]
-    forward = list(map(_FORWARD.get, ops))
+    forward_of = {name: op.forward for name, op in OPS.items() if name != "const"}
+    grads_of = {name: op.grads for name, op in OPS.items() if name != "const"}
+    forward = list(map(forward_of.get, ops))
     if ties.count(None) == len(ties):
-        grads = list(map(_GRADS.get, ops))
+        grads = list(map(grads_of.get, ops))
     else:
-        grads = [_GRADS.get(op) if tie is None else local_grads(OPS[op], tie)
+        grads = [grads_of.get(op) if tie is None else local_grads(OPS[op], tie)
                  for op, tie in zip(ops, ties, strict=True)]
     return Program(
         names=names,
@@ -103,10 +110,6 @@ def compile_program(built: Built) -> Program:
         inputs=list(compress(built.names, map("input".__eq__, built.ops))),
         output=built.output if at is None else at[built.output],
     )
-
-
-_FORWARD = {name: op.forward for name, op in OPS.items() if name != "const"}
-_GRADS = {name: op.grads for name, op in OPS.items() if name != "const"}
 
 
 def evaluate(prog: Program, leaves: list[float]) -> list[float]:

@@ -9,12 +9,19 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from itertools import combinations, pairwise
+from pathlib import Path
 
 import pytest
 
+import circuitrun
 from circuitrun.diagram import fmt, layout, to_dot, to_mermaid, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
+EXAMPLES = sorted(p for p in (Path(__file__).resolve().parent.parent / "circuits").iterdir()
+                  if p.suffix in {".yaml", ".json"})
+# Estimated text width per character, in em. Wider than the digits of the fonts a browser
+# picks for "sans-serif" (DejaVu Sans 0.64, Arial 0.56), so "no overlap" holds for them too.
+EM = 0.7
 
 
 @dataclass
@@ -205,7 +212,7 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 
 def _text_box(t: ET.Element) -> tuple[float, float, float, float]:
     x, y, size = float(t.get("x")), float(t.get("y")), float(t.get("font-size"))
-    w = 0.6 * size * len(t.text or "")
+    w = EM * size * len(t.text or "")
     x0 = {"start": x, "middle": x - w / 2, "end": x - w}[t.get("text-anchor", "start")]
     return (x0, y - size, w, 1.25 * size)  # from ascender to descender around the baseline
 
@@ -219,10 +226,11 @@ def _bezier(p: tuple[float, float], q: tuple[float, float], t: float) -> tuple[f
     return x, y
 
 
-CASES = [SIGMOID, random_dag(200)]
+CASES = [SIGMOID, random_dag(200)] + [circuitrun.load(p).run() for p in EXAMPLES]
+IDS = ["sigmoid", "random-200"] + [f"circuits/{p.name}" for p in EXAMPLES]
 
 
-@pytest.mark.parametrize("result", CASES, ids=["sigmoid", "random-200"])
+@pytest.mark.parametrize("result", CASES, ids=IDS)
 def test_boxes_do_not_overlap(result: Result) -> None:
     boxes = layout(result).boxes
     assert set(boxes) == {node.name for node in result.nodes}
@@ -230,14 +238,14 @@ def test_boxes_do_not_overlap(result: Result) -> None:
         assert not _overlap(ba, bb), (a, b)
 
 
-@pytest.mark.parametrize("result", CASES, ids=["sigmoid", "random-200"])
+@pytest.mark.parametrize("result", CASES, ids=IDS)
 def test_text_labels_do_not_overlap(result: Result) -> None:
     boxes = [(t.text, _text_box(t)) for t in _texts(to_svg(result))]
     for (a, ba), (b, bb) in combinations(boxes, 2):
         assert not _overlap(ba, bb), (a, b)
 
 
-@pytest.mark.parametrize("result", CASES, ids=["sigmoid", "random-200"])
+@pytest.mark.parametrize("result", CASES, ids=IDS)
 def test_wires_do_not_cross_boxes(result: Result) -> None:
     lay = layout(result)
     boxes = [(x + 1, y + 1, w - 2, h - 2) for x, y, w, h in lay.boxes.values()]
@@ -250,6 +258,53 @@ def test_wires_do_not_cross_boxes(result: Result) -> None:
                 samples += [(p[0] + (q[0] - p[0]) * k / 4, p[1]) for k in range(5)]
         for x, y in samples:
             assert not any(_overlap((x, y, 0.01, 0.01), b) for b in boxes), (src, dst, x, y)
+
+
+def _wire_samples(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    samples = []
+    for i, (p, q) in enumerate(pairwise(points)):
+        if i % 2 == 0:
+            samples += [_bezier(p, q, k / 32) for k in range(33)]
+        else:
+            samples += [(p[0] + (q[0] - p[0]) * k / 8, p[1]) for k in range(9)]
+    return samples
+
+
+@pytest.mark.parametrize("result", CASES, ids=IDS)
+def test_wires_do_not_pass_through_labels(result: Result) -> None:
+    # Every piece of text (gate symbols, names, values, gradients) against every wire,
+    # routed or the straight stub out of a box; a wire counts as 1.5 px wide. Wire under
+    # a box is hidden (boxes are drawn over wires), so it cannot hide a label either.
+    lay = layout(result)
+    texts = [(t.text, _text_box(t)) for t in _texts(to_svg(result))]
+    wires = [(f"{s} -> {d}", _wire_samples(points)) for s, d, points in lay.wires]
+    for name, (x, _, w, _) in lay.boxes.items():
+        _, x1, sy = lay.stubs[name]
+        wires.append((f"{name} ->", [(x + w + (x1 - x - w) * k / 32, sy) for k in range(33)]))
+    boxes = list(lay.boxes.values())
+    for wire, samples in wires:
+        for x, y in samples:
+            if any(_overlap((x, y, 0.01, 0.01), b) for b in boxes):
+                continue
+            hit = [text for text, box in texts if _overlap((x - 0.75, y - 0.75, 1.5, 1.5), box)]
+            assert not hit, (wire, hit, x, y)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_svg_names_every_node_and_label(path: Path) -> None:
+    result = circuitrun.load(path).run()
+    root = ET.fromstring(to_svg(result))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    for node in result:
+        assert node.name in texts
+        assert fmt(node.value) in texts
+        if node.grad is not None:
+            assert fmt(node.grad) in texts
+    # SVG 1.1 elements only, generic font families only
+    tags = {e.tag.removeprefix(SVG) for e in root.iter()}
+    assert tags <= {"svg", "title", "desc", "defs", "marker", "path", "rect", "g", "text"}
+    fonts = {e.get("font-family") for e in root.iter()} - {None}
+    assert fonts == {"sans-serif"}
 
 
 def test_repeated_input_and_const() -> None:

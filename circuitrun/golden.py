@@ -1,0 +1,173 @@
+"""Comparing a result with what was expected: a spec's ``expect`` block or a golden file.
+
+A golden file is the JSON output of ``circuitrun run`` (SPEC section 4).  An entry
+passes when |actual - expected| <= atol + rtol*|expected| (SPEC section 5); a null
+gradient (a constant's) and the non-finite values nan, inf and -inf only match
+themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from circuitrun.circuit import Result
+from circuitrun.spec import Expect
+
+DEFAULT_RTOL: float = Expect.model_fields["rtol"].default
+DEFAULT_ATOL: float = Expect.model_fields["atol"].default
+_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """``rtol`` and ``atol`` of SPEC section 5."""
+
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
+
+    def allowed(self, expected: float) -> float:
+        """The largest |actual - expected| that passes."""
+        return self.atol + self.rtol * abs(expected)
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """One failing entry: ``PATH: grad(w0): expected -0.2, got -0.19 (|diff| ..., tol ...)``."""
+
+    path: str  # the file that holds the expectation: the spec or its golden file
+    entry: str  # "value(f)", "grad(w0)", "node 'h'", or "" for the whole file
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.entry}: {self.detail}" if self.entry else (
+            f"{self.path}: {self.detail}")
+
+
+def show(x: float | None) -> str:
+    """A number as the reports and golden files write it: repr, nan, inf, -inf or null."""
+    if x is None:
+        return "null"
+    if math.isfinite(x):
+        return repr(x)
+    return "nan" if x != x else ("inf" if x > 0 else "-inf")
+
+
+def compare(path: str, entry: str, expected: float | None, actual: float | None,
+            tol: Tolerance) -> Mismatch | None:
+    """The mismatch of one entry, or None when ``actual`` is close enough to ``expected``."""
+    if expected is None or actual is None or not (
+            math.isfinite(expected) and math.isfinite(actual)):
+        if show(expected) == show(actual):
+            return None
+        return Mismatch(path, entry, f"expected {show(expected)}, got {show(actual)}")
+    diff = abs(actual - expected)
+    allowed = tol.allowed(expected)
+    if diff <= allowed:
+        return None
+    return Mismatch(path, entry, f"expected {show(expected)}, got {show(actual)}"
+                                f" (|diff| {diff:.1e}, tol {allowed:.1e})")
+
+
+def compare_expect(path: str, expect: Expect, result: Result, tol: Tolerance) -> list[Mismatch]:
+    """The entries of an ``expect`` block that ``result`` misses, in the block's order."""
+    found = [compare(path, f"value({name})", e, result.value(name), tol)
+             for name, e in expect.values.items()]
+    found += [compare(path, f"grad({name})", e, result.grad(name), tol)
+              for name, e in expect.grads.items()]
+    return [m for m in found if m is not None]
+
+
+# ---- golden files --------------------------------------------------------------------
+
+
+class GoldenError(Exception):
+    """A golden file that cannot be read or is not the JSON output of ``circuitrun run``."""
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenNode:
+    """One node of a golden file."""
+
+    name: str
+    op: Any
+    inputs: Any
+    value: float
+    grad: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Golden:
+    """A golden file: the circuit's name, its output and its nodes by name, in file order."""
+
+    circuit: Any
+    output: Any
+    nodes: dict[str, GoldenNode]
+
+
+def read_golden(path: str | Path) -> Golden:
+    """Read a golden file; raises ``GoldenError``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise GoldenError(f"cannot read the golden file: {reason.lower()}") from None
+    return parse_golden(text)
+
+
+def parse_golden(text: str) -> Golden:
+    """A golden file's text as a ``Golden``; raises ``GoldenError``."""
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        raise GoldenError(f"not a golden file: invalid JSON ({e})") from None
+    nodes = doc.get("nodes") if isinstance(doc, dict) else None
+    if not isinstance(nodes, list):
+        raise GoldenError("not a golden file: no list of 'nodes' (write it with --update)")
+    golden = Golden(doc.get("circuit"), doc.get("output"), {})
+    for i, node in enumerate(nodes):
+        name = node.get("name") if isinstance(node, dict) else None
+        if not isinstance(name, str) or name in golden.nodes:
+            what = "a duplicate" if isinstance(name, str) else "no"
+            raise GoldenError(f"not a golden file: node {i + 1} has {what} name")
+        value, grad = _number(node.get("value")), _number(node.get("grad"))
+        if value is None or (grad is None and node.get("grad", 0) is not None):
+            raise GoldenError(f"not a golden file: node '{name}' needs a number for"
+                              f" {'value' if value is None else 'grad'}")
+        golden.nodes[name] = GoldenNode(name, node.get("op"), node.get("in"), value, grad)
+    return golden
+
+
+def _number(v: Any) -> float | None:
+    if isinstance(v, str):
+        return _NONFINITE.get(v)
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v)
+    return None
+
+
+def compare_golden(path: str, golden: Golden, result: Result, tol: Tolerance) -> list[Mismatch]:
+    """Every node's value and grad against the golden file's; nodes missing on either side."""
+    found: list[Mismatch | None] = []
+    seen = set()
+    for node in result:
+        seen.add(node.name)
+        g = golden.nodes.get(node.name)
+        if g is None:
+            found.append(Mismatch(path, f"node '{node.name}'", "not in the golden file"))
+            continue
+        found.append(compare(path, f"value({node.name})", g.value, node.value, tol))
+        found.append(compare(path, f"grad({node.name})", g.grad, node.grad, tol))
+    found += [Mismatch(path, f"node '{name}'", "in the golden file, not in the circuit")
+              for name in golden.nodes if name not in seen]
+    return [m for m in found if m is not None]
+
+
+def same_shape(golden: Golden, result: Result) -> bool:
+    """Whether the golden file names the same circuit, output, nodes, ops and inputs."""
+    shape = [(n.name, n.op, list(n.inputs)) for n in result]
+    return (golden.circuit, golden.output) == (result.circuit, result.output) and shape == [
+        (g.name, g.op, g.inputs) for g in golden.nodes.values()]

@@ -1,0 +1,214 @@
+"""pytest plugin: each circuit spec with expectations or a golden file is one test item.
+
+Enabled by its ``pytest11`` entry point, or by ``pytest -p circuitrun.pytest_plugin``;
+it does nothing until ``circuitrun_paths`` (ini) or ``--circuitrun PATH`` names specs.
+``import circuitrun`` never imports this module, so pytest stays a test-only dependency.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from circuitrun.checks import SPEC_SUFFIXES, check_spec, discover, golden_files, has_expectations
+from circuitrun.circuit import Circuit, load
+from circuitrun.problems import SpecError, UsageError
+
+
+@dataclass(slots=True)
+class _Settings:
+    paths: list[Path]
+    golden_dir: Path | None
+    update: bool
+    from_command_line: bool
+    here: Path  # where pytest was invoked: paths are shown relative to it
+    updates: list[str] = field(default_factory=list)  # lines for the terminal summary
+
+    def covers(self, path: Path) -> bool:
+        """Whether ``path`` is a spec under the configured paths (not a golden file)."""
+        if path.suffix.lower() not in SPEC_SUFFIXES:
+            return False
+        if self.golden_dir is not None and path.resolve().is_relative_to(self.golden_dir):
+            return False
+        for root in self.paths:
+            if path == root or (path.is_relative_to(root) and not any(
+                    part.startswith(".") for part in path.relative_to(root).parts)):
+                return True
+        return False
+
+    def golden_for(self, spec: Path) -> Path | None:
+        return None if self.golden_dir is None else self.golden_dir / f"{spec.stem}.json"
+
+    def shown(self, path: Path) -> str:
+        return str(path.relative_to(self.here)) if path.is_relative_to(self.here) else str(path)
+
+
+_SETTINGS = pytest.StashKey[_Settings]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("circuitrun", "circuitrun golden checks")
+    group.addoption("--circuitrun", action="append", default=[], metavar="PATH",
+                    help="check the circuit specs at PATH (a file or a folder; repeatable)")
+    group.addoption("--circuitrun-golden-dir", metavar="DIR",
+                    help="compare each spec X with DIR/X.json as well")
+    group.addoption("--circuitrun-update", action="store_true",
+                    help="write the golden files instead of comparing them")
+    parser.addini("circuitrun_paths", "circuit spec files or folders to check",
+                  type="paths", default=[])
+    parser.addini("circuitrun_golden_dir", "folder of golden files (relative to the ini file)",
+                  default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    here = Path(config.invocation_params.dir).resolve()
+    ini_dir = (config.inipath.parent if config.inipath else config.rootpath).resolve()
+    given = config.getoption("circuitrun")
+    paths = [(here / p).resolve() for p in given] if given else [
+        Path(p).resolve() for p in config.getini("circuitrun_paths")]
+    gdir_opt, gdir_ini = config.getoption("circuitrun_golden_dir"), config.getini(
+        "circuitrun_golden_dir")
+    gdir = (here / gdir_opt).resolve() if gdir_opt else (
+        (ini_dir / gdir_ini).resolve() if gdir_ini else None)
+    update = bool(config.getoption("circuitrun_update"))
+    if paths and gdir is not None and not update and not gdir.is_dir():
+        raise pytest.UsageError(f"circuitrun golden dir '{gdir}': no such folder"
+                                " (--circuitrun-update creates it)")
+    if paths:
+        config.stash[_SETTINGS] = _Settings(paths, gdir, update, bool(given), here)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    settings = parent.config.stash.get(_SETTINGS, None)
+    if settings is not None and settings.covers(file_path):
+        return SpecFile.from_parent(parent, path=file_path)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k and the like select from the items
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    settings = config.stash.get(_SETTINGS, None)
+    # The configured specs join a run of the whole suite; a run of named tests gets
+    # them only when they were named with --circuitrun (or are among the named files).
+    if settings is None or (config.getoption("file_or_dir") and not settings.from_command_line):
+        return
+    done = {item.path.resolve() for item in items if isinstance(item, SpecItem)}
+    specs = list(discover(settings.paths, exclude=settings.golden_dir))
+    if settings.golden_dir is not None:
+        try:
+            golden_files(specs, settings.golden_dir)
+        except UsageError as e:
+            raise pytest.UsageError(str(e)) from None
+    files: list[pytest.File] = [SpecFile.from_parent(session, path=spec.resolve())
+                                for spec in specs if spec.resolve() not in done]
+    gdir = settings.golden_dir
+    if gdir is not None and gdir.is_dir() and any(p.is_dir() for p in settings.paths):
+        stems = {p.stem for p in specs}
+        files += [GoldenFile.from_parent(session, path=g) for g in sorted(gdir.iterdir())
+                  if g.suffix == ".json" and not g.name.startswith(".") and g.stem not in stems]
+    for file in files:
+        found = file.collect()
+        # Reported as pytest reports what it collects itself: counted in "collected N items".
+        config.hook.pytest_collectreport(report=pytest.CollectReport(
+            file.nodeid, "passed", None, found))
+        items.extend(found)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    settings = config.stash.get(_SETTINGS, None)
+    if settings is not None and settings.updates:
+        terminalreporter.section("circuitrun golden files")
+        for line in settings.updates:
+            terminalreporter.write_line(line)
+
+
+class CheckFailed(Exception):
+    """A spec that failed its check; ``lines`` say why, as ``circuitrun check`` does."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class _CheckItem(pytest.Item):
+    """An item whose failure is the report lines themselves, without a traceback."""
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, CheckFailed):
+            return "\n".join(excinfo.value.lines)
+        return str(super().repr_failure(excinfo, style))
+
+
+class SpecFile(pytest.File):
+    """A circuit spec: one item if it has anything to check (or cannot be read)."""
+
+    def collect(self) -> list[pytest.Item]:
+        settings = self.config.stash[_SETTINGS]
+        try:
+            circuit: Circuit | None = load(self.path)
+        except SpecError:
+            circuit = None  # the item fails and says why
+        golden = settings.golden_for(self.path)
+        if circuit is not None and not has_expectations(circuit, golden, update=settings.update):
+            return []
+        return [SpecItem.from_parent(self, name="check", circuit=circuit)]
+
+
+class SpecItem(_CheckItem):
+    """The check of one spec: its expect block and its golden file."""
+
+    def __init__(self, *, circuit: Circuit | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._circuit = circuit
+
+    def runtest(self) -> None:
+        settings = self.config.stash[_SETTINGS]
+        golden = settings.golden_for(self.path)
+        result = check_spec(settings.shown(self.path),
+                            None if golden is None else settings.shown(golden),
+                            update=settings.update, circuit=self._circuit)
+        self._circuit = None  # a large circuit need not stay in memory
+        if result.action:
+            settings.updates.append(f"{result.golden}: {result.action}")
+        if not result.failed:
+            return
+        lines = [text for text, _ in result.lines()]
+        if result.golden_failures and not settings.update:
+            accept = shlex.join(["circuitrun", "check", result.path, "--golden-dir",
+                                 settings.shown(settings.golden_dir or Path()), "--update"])
+            lines.append(f"to accept the new numbers: {accept}"
+                         " (or run pytest with --circuitrun-update)")
+        raise CheckFailed(lines)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.config.stash[_SETTINGS].shown(self.path)
+
+
+class GoldenFile(pytest.File):
+    """A golden file whose spec was not found; its one item is the stale check."""
+
+    def collect(self) -> list[pytest.Item]:
+        return [StaleItem.from_parent(self, name="stale")]
+
+
+class StaleItem(_CheckItem):
+    """Fails for a stale golden file, or removes it with --circuitrun-update."""
+
+    def runtest(self) -> None:
+        settings = self.config.stash[_SETTINGS]
+        shown = settings.shown(self.path)
+        if settings.update:
+            self.path.unlink(missing_ok=True)
+            settings.updates.append(f"{shown}: removed (stale golden)")
+            return
+        raise CheckFailed([f"{shown}: stale golden: no spec '{self.path.stem}' was checked",
+                           "to remove it: run pytest with --circuitrun-update"])
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.config.stash[_SETTINGS].shown(self.path)} (stale)"
