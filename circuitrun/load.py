@@ -27,28 +27,36 @@ from circuitrun.problems import Problem, SpecError, did_you_mean
 from circuitrun.reader import Positions, parse, read_fast, read_text
 from circuitrun.spec import Expect, Gate, Spec, attribute_problems
 
+KEEP_DATA = 1 << 16
+"""Up to this many characters, a spec's plain data is kept for its Pydantic model (which
+``circuitrun check`` asks for); a larger one is read again if the model is wanted."""
+
 
 class Loaded:
     """A valid spec: its DAG and name; its Pydantic model is made when first asked for."""
 
-    __slots__ = ("_spec", "built", "is_json", "name", "path", "text")
+    __slots__ = ("_data", "_spec", "built", "is_json", "name", "path", "text")
 
     def __init__(self, built: Built, path: str, text: str, is_json: bool, name: str | None,
-                 spec: Spec | None = None) -> None:
+                 spec: Spec | None = None, data: Any = None) -> None:
         self.built = built
         self.path = path
         self.text = text  # the source, for the model and for positions in late errors
         self.is_json = is_json
         self.name = name
         self._spec = spec
+        self._data = data  # the plain data of a small spec, kept for the model
 
     @property
     def spec(self) -> Spec:
-        """The validated model (read again from ``text`` the first time)."""
+        """The validated model (from the kept data, or read again from ``text``)."""
         if self._spec is None:
-            data = parse(self.text, self.path, is_json=self.is_json, track=False).data
+            data = self._data
+            if data is None:
+                data = parse(self.text, self.path, is_json=self.is_json, track=False).data
             with no_cyclic_gc():
                 self._spec = Spec.model_validate(data)
+            self._data = None
         return self._spec
 
 
@@ -82,9 +90,10 @@ def _fast(text: str, path: str, is_json: bool) -> Loaded | None:
     if data is None:
         return None
     fast = build_fast(data)
-    del data  # its strings live on in the DAG's names; the rest can go
     if fast is None:
         return None
+    if len(text) > KEEP_DATA:
+        data = None  # its strings live on in the DAG's names; the rest can go
     if is_json and text.count(":") != fast.keys:
         # Some colon is not a key's: inside a string, or a duplicate key that the json
         # module silently dropped.  Only a reading that checks every mapping can tell.
@@ -92,7 +101,7 @@ def _fast(text: str, path: str, is_json: bool) -> Loaded | None:
             json.loads(text, object_pairs_hook=_unique_pairs)
         except ValueError:
             return None
-    return Loaded(fast.built, path, text, is_json, fast.name)
+    return Loaded(fast.built, path, text, is_json, fast.name, data=data)
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
