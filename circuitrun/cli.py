@@ -10,7 +10,7 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -94,19 +94,23 @@ def _usage(command: str, message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _emit(text: str, out: Path | None, command: str = "run") -> None:
-    """Data to ``out`` (whole or not at all) or to stdout."""
+def _emit(text: str | Iterable[str], out: Path | None, command: str = "run") -> None:
+    """Data to ``out`` (whole or not at all) or to stdout; ``text`` may come in pieces."""
+    pieces = [text] if isinstance(text, str) else text
     if out is None:
         try:
-            sys.stdout.write(text)
+            for piece in pieces:
+                sys.stdout.write(piece)
             sys.stdout.flush()
         except BrokenPipeError:  # `circuitrun run ... | head`: the reader left; so do we
             sys.stdout = None  # type: ignore[assignment]
         return
-    from circuitrun.writers import write_atomic
+    from circuitrun.writers import open_atomic
 
     try:
-        write_atomic(out, text)
+        with open_atomic(out) as f:
+            for piece in pieces:
+                f.write(piece)
     except OSError as e:
         raise _usage(command, f"cannot write '{out}': {e.strerror or e}") from None
 
@@ -186,9 +190,11 @@ def run(
             print_table(result)
             return
         text = render_table(result)
-    else:
-        text = result.to_csv() if fmt is RunFormat.csv else result.to_json()
-    _emit(text, out)
+        _emit(text, out)
+    else:  # large results go out a piece at a time
+        from circuitrun.writers import csv_pieces, json_pieces
+
+        _emit((csv_pieces if fmt is RunFormat.csv else json_pieces)(result), out)
 
 
 def _run_rows(spec: Path, inputs: Path | None, fmt: RunFormat | None, out: Path | None,

@@ -31,53 +31,62 @@ def _text(x: float | None) -> str:
     return repr(x) if math.isfinite(x) else str(_num(x))
 
 
+PIECE = 1 << 15
+"""Nodes per piece of text: a large result is written a piece at a time (less memory,
+and text that is still in the cache when it is written)."""
+
+
 def to_json(result: Result) -> str:
     """One object; each node on its own line, as in SPEC section 4."""
+    return "".join(json_pieces(result))
+
+
+def json_pieces(result: Result) -> Iterator[str]:
+    """``to_json``'s text, a piece at a time."""
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     head = {"circuit": result.circuit, "output": result.output,
             "value": _num(result.value(result.output))}
-    lines = ["{"]
-    lines += [f"  {dumps(k)}: {dumps(v)}," for k, v in head.items()]
-    lines.append('  "nodes": [')
-    lines.append(",\n".join(_json_rows(result)))
-    lines += ["  ]", "}"]
-    return "\n".join(lines) + "\n"
-
-
-def _json_rows(result: Result) -> list[str]:
+    yield "".join(["{\n", *(f"  {dumps(k)}: {dumps(v)},\n" for k, v in head.items()),
+                   '  "nodes": [\n'])
     # Formatted directly rather than through json.dumps of a dict per node (4x faster):
     # names are [A-Za-z_][A-Za-z0-9_]* (or GATE.K) and ops are words, so nothing in a
     # row needs escaping; floats are repr'd, as the json module does.
     prog = result._prog
     quoted = list(map('"{}"'.format, prog.names))
-    values, grads = _texts(result, "null", '"{}"')
-    rows = []
-    for name, op, srcs, v, g in zip(quoted, prog.ops, prog.ins, values, grads, strict=True):
-        k = len(srcs)
-        if k == 2:
-            refs = f"{quoted[srcs[0]]}, {quoted[srcs[1]]}"
-        elif k == 1:
-            refs = quoted[srcs[0]]
-        else:
-            refs = ", ".join([quoted[i] for i in srcs])
-        rows.append(f'    {{"name": {name}, "op": "{op}", "in": [{refs}], "value": {v},'
-                    f' "grad": {g}}}')
-    return rows
+    n = len(quoted)
+    for start in range(0, n, PIECE):
+        stop = min(n, start + PIECE)
+        values, grads = _texts(result, start, stop, "null", '"{}"')
+        rows = []
+        for name, op, srcs, v, g in zip(quoted[start:stop], prog.ops[start:stop],
+                                        prog.ins[start:stop], values, grads, strict=True):
+            k = len(srcs)
+            if k == 2:
+                refs = f"{quoted[srcs[0]]}, {quoted[srcs[1]]}"
+            elif k == 1:
+                refs = quoted[srcs[0]]
+            else:
+                refs = ", ".join([quoted[i] for i in srcs])
+            rows.append(f'    {{"name": {name}, "op": "{op}", "in": [{refs}], "value": {v},'
+                        f' "grad": {g}}}')
+        yield ",\n".join(rows) + (",\n" if stop < n else "\n")
+    yield "  ]\n}\n"
 
 
-def _texts(result: Result, null: str, nonfinite: str) -> tuple[list[str], list[str]]:
-    """Values and gradients as text: repr, ``null`` for constants' gradients, and
-    ``nonfinite`` formatting "nan", "inf" and "-inf" (which are their reprs)."""
+def _texts(result: Result, start: int, stop: int, null: str, nonfinite: str
+           ) -> tuple[list[str], list[str]]:
+    """Values and gradients of nodes start..stop-1 as text: repr, ``null`` for
+    constants' gradients, ``nonfinite`` formatting "nan", "inf" and "-inf" (their reprs)."""
     from circuitrun.engine import first_nonfinite
 
     out = []
-    for xs in (result._values, result._grads):
+    for xs in (result._values[start:stop], result._grads[start:stop]):
         texts = list(map(repr, xs))
         if first_nonfinite(xs) is not None and nonfinite != "{}":
             texts = [nonfinite.format(t) if t[-1] in "fn" else t for t in texts]  # inf, nan
         out.append(texts)
     values, grads = out
-    constant = result._prog.constant
+    constant = result._prog.constant[start:stop]
     if True in constant:
         for p, c in enumerate(constant):
             if c:
@@ -87,16 +96,24 @@ def _texts(result: Result, null: str, nonfinite: str) -> tuple[list[str], list[s
 
 def to_csv(result: Result) -> str:
     """Header ``name,op,in,value,grad``; ``in`` joined by spaces; a null grad is empty."""
+    return "".join(csv_pieces(result))
+
+
+def csv_pieces(result: Result) -> Iterator[str]:
+    """``to_csv``'s text, a piece at a time."""
     # Nothing needs CSV quoting: names and ops have no comma, quote or line break.
+    yield "name,op,in,value,grad\n"
     prog = result._prog
     names = prog.names
-    values, grads = _texts(result, "", "{}")
-    rows = ["name,op,in,value,grad"]
-    for name, op, srcs, v, g in zip(names, prog.ops, prog.ins, values, grads, strict=True):
-        refs = " ".join([names[i] for i in srcs])
-        rows.append(f"{name},{op},{refs},{v},{g}")
-    rows.append("")
-    return "\n".join(rows)
+    for start in range(0, len(names), PIECE):
+        stop = min(len(names), start + PIECE)
+        values, grads = _texts(result, start, stop, "", "{}")
+        rows = []
+        for name, op, srcs, v, g in zip(names[start:stop], prog.ops[start:stop],
+                                        prog.ins[start:stop], values, grads, strict=True):
+            refs = " ".join([names[i] for i in srcs])
+            rows.append(f"{name},{op},{refs},{v},{g}\n")
+        yield "".join(rows)
 
 
 def build_table(result: Result) -> Table:
