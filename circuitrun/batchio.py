@@ -116,7 +116,10 @@ class Progress:
             from rich.console import Console
             from rich.progress import Progress as Bar
 
-            self.bar = Bar(console=Console(stderr=True), transient=True)
+            # rich would route stdout through its console (to stderr, with the bar): the
+            # data must stay on stdout, untouched.
+            self.bar = Bar(console=Console(stderr=True), transient=True,
+                           redirect_stdout=False, redirect_stderr=False)
             self.bar.start()
             self.task = self.bar.add_task(self.path.name, total=self.total)
         self.bar.advance(self.task, chars)

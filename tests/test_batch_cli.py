@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import sys
 import textwrap
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun import batch, batchread
+from circuitrun import batch, batchio, batchread
 from circuitrun.cli import app
 
 runner = CliRunner()
@@ -202,3 +204,25 @@ def test_chunking_keeps_rows_in_order(spec: Path, tmp_path: Path,
     for (a, b), row in zip(values[:20], rows, strict=False):
         assert row.split(",") == expected_row(spec, a=a, b=b)
     assert math.isclose(float(rows[-1].split(",")[3]), values[-1][0] / values[-1][1] * 3)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_goes_to_stderr_only(spec: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    # On a terminal, after a second, a bar appears on stderr; stdout has the rows only.
+    data = write(tmp_path, "in.csv", "a\n" + "".join(f"{i}\n" for i in range(300)))
+    monkeypatch.setattr(batchread, "IO_CHARS", 64)
+    clock = iter(range(0, 10_000, 5))
+    monkeypatch.setattr(batchio.time, "monotonic", lambda: next(clock))
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    batchio.run_rows(spec, data, None, None, {}, None, False, False)
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "a,b,c,value,grad.a,grad.b,grad.c"
+    assert len(out.splitlines()) == 301
+    assert "in.csv" in terminal.getvalue()  # the bar's label
