@@ -197,3 +197,33 @@ def test_json_colons_in_strings_are_checked_again_and_accepted() -> None:
 def test_yamlfast_subset(text: str, accepted: bool) -> None:
     assert (yamlfast.read(text) is not yamlfast.DECLINE) is accepted
     check(text, False)
+
+
+def _problems(text: str, is_json: bool) -> list[tuple[object, ...]]:
+    try:
+        check_characters(text, "spec")  # as read_text and loads do first
+        load_module.load_text(text, "spec", is_json=is_json)
+    except SpecError as e:
+        return [(p.line, p.col, p.code, p.message) for p in e.problems]
+    return []
+
+
+INVALID = [p for p in SPEC_FILES if p.parent.name == "invalid"]
+
+
+@pytest.mark.parametrize("case", [c.values for c in CASES] + [
+    (p.read_bytes(), p.name, None) for p in INVALID], ids=[c.id for c in CASES] + [
+    f"conformance/{p.name}" for p in INVALID])
+def test_problems_are_the_same_with_the_fast_paths_off(
+        case: tuple[Any, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    text, name, _ = case
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+    text = textwrap.dedent(text)
+    is_json = name.endswith(".json")
+    with_fast = _problems(text, is_json)
+    monkeypatch.setattr(load_module, "_fast", lambda *args: None)
+    assert _problems(text, is_json) == with_fast
