@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover
 
 from circuitrun import __version__
 from circuitrun.circuit import load
-from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError
+from circuitrun.problems import CircuitError, NonFiniteError, Problem, SpecError, UsageError
 from circuitrun.reader import parse_number
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -115,6 +115,26 @@ def _emit(text: str | Iterable[str], out: Path | None, command: str = "run") -> 
         raise _usage(command, f"cannot write '{out}': {e.strerror or e}") from None
 
 
+_T = TypeVar("_T")
+
+
+def _calling(command: str, call: Callable[[], _T]) -> _T:
+    """``call()``, its errors ending in one line each: exit 3 for non-finite, else 2."""
+    try:
+        return call()
+    except SpecError as e:
+        _fail(e.problems)
+        raise typer.Exit(2) from None
+    except UsageError as e:
+        raise _usage(command, str(e)) from None
+    except NonFiniteError as e:
+        _fail([e.problem])
+        raise typer.Exit(3) from None
+    except CircuitError as e:  # a bad inputs file (batchread.InputError)
+        _fail([e.problem])  # type: ignore[attr-defined]
+        raise typer.Exit(2) from None
+
+
 # ---- run -----------------------------------------------------------------------------
 
 
@@ -167,17 +187,8 @@ def run(
     if inputs is not None or all_nodes or fmt is RunFormat.jsonl:
         _run_rows(spec, inputs, fmt, out, values, output, allow_nonfinite, all_nodes)
         return
-    try:
-        circuit = load(spec)
-        result = circuit.run(values, output=output, allow_nonfinite=allow_nonfinite)
-    except SpecError as e:
-        _fail(e.problems)
-        raise typer.Exit(2) from None
-    except UsageError as e:
-        raise _usage("run", str(e)) from None
-    except NonFiniteError as e:
-        _fail([e.problem])
-        raise typer.Exit(3) from None
+    result = _calling("run", lambda: load(spec).run(values, output=output,
+                                                    allow_nonfinite=allow_nonfinite))
     if fmt is None:
         if out is not None:
             fmt = RunFormat.csv if out.suffix.lower() == ".csv" else RunFormat.json
@@ -203,19 +214,10 @@ def _run_rows(spec: Path, inputs: Path | None, fmt: RunFormat | None, out: Path 
     """``run --inputs FILE`` (circuitrun.batchio): one result per row."""
     if inputs is None:
         raise _usage("run", "--format jsonl and --all-nodes go with --inputs FILE")
-    from circuitrun.batchio import InputError, run_rows
+    from circuitrun.batchio import run_rows
 
-    try:
-        run_rows(spec, inputs, fmt and fmt.value, out, values, output, allow_nonfinite,
-                 all_nodes)
-    except (SpecError, InputError) as e:
-        _fail(getattr(e, "problems", None) or [e.problem])  # type: ignore[attr-defined]
-        raise typer.Exit(2) from None
-    except UsageError as e:
-        raise _usage("run", str(e)) from None
-    except NonFiniteError as e:
-        _fail([e.problem])
-        raise typer.Exit(3) from None
+    _calling("run", lambda: run_rows(spec, inputs, fmt and fmt.value, out, values, output,
+                                     allow_nonfinite, all_nodes))
 
 
 # ---- validate ------------------------------------------------------------------------
@@ -279,25 +281,10 @@ def schema(
 
 # ---- gradcheck and graph -------------------------------------------------------------
 
-_T = TypeVar("_T")
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="Give input NAME the value VALUE (repeatable).", metavar="NAME=VALUE")]
 SpecArgument = Annotated[Path, typer.Argument(help="The circuit file (.yaml, .yml or .json).",
                                               show_default=False)]
-
-
-def _calling(command: str, call: Callable[[], _T]) -> _T:
-    """``call()``, its errors ending as ``run``'s do: exit 2 (spec, usage) or 3 (non-finite)."""
-    try:
-        return call()
-    except SpecError as e:
-        _fail(e.problems)
-        raise typer.Exit(2) from None
-    except UsageError as e:
-        raise _usage(command, str(e)) from None
-    except NonFiniteError as e:
-        _fail([e.problem])
-        raise typer.Exit(3) from None
 
 
 @app.command("gradcheck")
