@@ -22,6 +22,7 @@ from circuitrun.golden import (
     compare_golden,
     parse_golden,
     read_golden,
+    read_text,
     same_shape,
 )
 from circuitrun.problems import Problem, SpecError, UsageError
@@ -254,7 +255,7 @@ def _update(out: SpecCheck, golden: Path, result: Result, tol: Tolerance) -> Non
 
     text = result.to_json()
     try:
-        old: str | None = golden.read_text(encoding="utf-8")
+        old: str | None = read_text(golden)
     except FileNotFoundError:
         old = None
     except (OSError, UnicodeDecodeError):

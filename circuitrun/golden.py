@@ -8,8 +8,11 @@ themselves.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,10 +111,26 @@ class Golden:
     nodes: dict[str, GoldenNode]
 
 
+def read_text(path: str | Path) -> str:
+    """A golden file's text; raises ``OSError`` or ``UnicodeDecodeError``.
+
+    Only a regular file is read: a FIFO or a device named like a golden file would
+    block ``check`` forever, or never end.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return f.read().decode("utf-8")
+
+
 def read_golden(path: str | Path) -> Golden:
     """Read a golden file; raises ``GoldenError``."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise GoldenError(f"cannot read the golden file: {reason.lower()}") from None
@@ -124,6 +143,8 @@ def parse_golden(text: str) -> Golden:
         doc = json.loads(text)
     except ValueError as e:
         raise GoldenError(f"not a golden file: invalid JSON ({e})") from None
+    except RecursionError:
+        raise GoldenError("not a golden file: nested too deeply") from None
     nodes = doc.get("nodes") if isinstance(doc, dict) else None
     if not isinstance(nodes, list):
         raise GoldenError("not a golden file: no list of 'nodes' (write it with --update)")
@@ -145,7 +166,10 @@ def _number(v: Any) -> float | None:
     if isinstance(v, str):
         return _NONFINITE.get(v)
     if isinstance(v, int | float) and not isinstance(v, bool):
-        return float(v)
+        try:
+            return float(v)
+        except OverflowError:  # an integer beyond a double: no output of circuitrun's
+            return None
     return None
 
 

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 _WIRE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*->\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 _MAX_HINT_NAMES = 10_000  # past this many names, "did you mean" costs more than it helps
+_HINT_WORK = 20_000_000
+"""What "did you mean" may compare in one file (characters x characters, about 0.4 s):
+a file with thousands of unknown names would otherwise take minutes.  Past it, unknown
+names are reported without a hint."""
 
 
 class Finding(NamedTuple):
@@ -145,10 +149,10 @@ def build(spec: Spec, broken: frozenset[str] = frozenset(),
                 declare(f"{name}.{k}", "const", ref)
         gate_at[name] = declare(name, gate.op, gate.value, gate.ties)
     known = set(index) | broken
+    hints = _Hints(known)
 
     def unknown(ref: str) -> str:
-        pool = known if len(known) <= _MAX_HINT_NAMES else ()
-        return f"unknown reference '{ref}'{did_you_mean(ref, pool)}"
+        return f"unknown reference '{ref}'{hints(ref)}"
 
     # Wires: "SRC -> DST" appends SRC to DST's inputs, in list order.
     wired: dict[str, list[int | None]] = {}
@@ -214,11 +218,28 @@ def build(spec: Spec, broken: frozenset[str] = frozenset(),
         for part in ("values", "grads"):
             for name in getattr(spec.expect, part):
                 if name not in known:
-                    hint = did_you_mean(name, known) if len(known) <= _MAX_HINT_NAMES else ""
+                    hint = hints(name)
                     findings.append(Finding(("expect", part, name), True, "unknown-node",
                                             f"'{name}' is not a node of the circuit{hint}"))
     built = Built(names, ops, ins, values, ties, order or [], output, index)
     return built, findings
+
+
+class _Hints:
+    """``did_you_mean`` over the names of a circuit, within a budget of work per file."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+        self.weight = sum(len(n) + 8 for n in names) if len(names) <= _MAX_HINT_NAMES else 0
+        self.left = _HINT_WORK
+
+    def __call__(self, word: str) -> str:
+        # difflib compares the word with each name: its cost grows with both lengths
+        cost = (len(word) + 8) * self.weight
+        if not self.weight or cost > self.left:
+            return ""
+        self.left -= cost
+        return did_you_mean(word, self.names)
 
 
 def _output(spec: Spec, ins: list[tuple[int, ...]], index: dict[str, int],

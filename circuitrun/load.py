@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from circuitrun.fastload import build_fast
 from circuitrun.graph import Built, Finding, build
+from circuitrun.limits import check_nodes, check_size
 from circuitrun.ops import OPS
 from circuitrun.problems import Problem, SpecError, did_you_mean
 from circuitrun.reader import Positions, parse, read_fast, read_text
@@ -112,7 +113,9 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _load_text(text: str, path: str, is_json: bool) -> Loaded:
+    check_size(len(text), path)
     parsed = parse(text, path, is_json=is_json, track=False)
+    check_nodes(parsed.data, path)
     if not parsed.problems:
         spec, findings, skip = _validate(parsed.data)
         if spec is not None and not findings:

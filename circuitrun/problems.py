@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# Characters that would break the one-line form (or hide in it) when a message quotes
+# what the file holds: a name with a newline, an op with a tab, a wire with a CR.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return _ESCAPES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +26,11 @@ class Problem:
     line: int | None  # 1-based; None when the problem has no position
     col: int | None
     code: str
-    message: str
+    message: str  # one line: control characters appear escaped, as \n or \x1b
+
+    def __post_init__(self) -> None:
+        if _UNPRINTABLE.search(self.message):
+            object.__setattr__(self, "message", _UNPRINTABLE.sub(_escape, self.message))
 
     def __str__(self) -> str:
         where = self.path

@@ -10,6 +10,7 @@ to find positions.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import os
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from circuitrun.limits import MAX_BYTES, check_size
 from circuitrun.problems import Problem, SpecError
 
 try:
@@ -51,6 +53,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff
 
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+# Lines end at LF, CRLF or a lone CR (YAML 1.2, and what editors show).  PyYAML follows
+# YAML 1.1, which also ends lines at NEL, LS and PS: positions are then recounted.
+_BREAK = re.compile(r"\r\n|\r|\n")
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 class Positions:
@@ -92,8 +98,8 @@ def read_text(path: str | Path) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = len(data[data.rfind(b"\n", 0, e.start) + 1 : e.start].decode("utf-8", "replace")) + 1
+        head = data[: e.start].decode("utf-8", "replace")
+        line, col = _line_col(head, len(head))
         raise SpecError([Problem(shown, line, col, "yaml-syntax",
                                  f"byte 0x{data[e.start]:02x} is not UTF-8")]) from None
     check_characters(text, shown)
@@ -115,17 +121,35 @@ def _read_bytes(path: Path) -> bytes:
     """The file's bytes; only regular files (a FIFO or a device would block or never end)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
     with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(path)
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(0, "not a regular file", str(path))
-        return f.read()
+        check_size(st.st_size, str(path))
+        data = f.read(MAX_BYTES + 1)  # never more: a file may grow, or lie about its size
+        check_size(len(data), str(path))
+        return data
 
 
 def _line_col(text: str, index: int) -> Pos:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+    """The 1-based line and column (in characters) of ``text[index]``."""
+    crlf = index > 0 and text.startswith("\r\n", index - 1)  # the LF of a CRLF: the CR's line
+    head = text[: index - 1 if crlf else index]
+    line = len(_BREAK.findall(head)) + 1
+    start = max(head.rfind("\n"), head.rfind("\r")) + 1
+    return line, len(head) - start + 1 + crlf
+
+
+class _Lines:
+    """Line and column of a character index, for many indices (a table of line starts)."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+
+    def at(self, index: int) -> Pos:
+        line = bisect.bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
 
 
 def parse(text: str, path: str, *, is_json: bool, track: bool) -> Parsed:
@@ -138,9 +162,10 @@ def parse(text: str, path: str, *, is_json: bool, track: bool) -> Parsed:
         try:
             data = json.loads(text, object_pairs_hook=_unique_pairs)
         except json.JSONDecodeError as e:
-            return Parsed(None, None, [Problem(path, e.lineno, e.colno, "yaml-syntax", e.msg)])
-        except (_Duplicate, RecursionError):
-            pass  # the YAML reader below finds the position
+            line, col = _line_col(text, e.pos)  # json counts only LF as a line break
+            return Parsed(None, None, [Problem(path, line, col, "yaml-syntax", e.msg)])
+        except (_Duplicate, RecursionError, ValueError):
+            pass  # the YAML reader below finds the position (ValueError: a 4300-digit int)
         else:
             if not track:
                 return Parsed(data, None, [])
@@ -210,8 +235,16 @@ class _Walker:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
         self.aliased = 0
+        self.lines: _Lines | None = None  # set when PyYAML's line numbers need recounting
+
+    def _pos(self, mark: Any) -> Pos:
+        if self.lines is not None:
+            return self.lines.at(mark.index)
+        return mark.line + 1, mark.column + 1
 
     def run(self, text: str) -> Parsed:
+        if _YAML11_BREAKS.search(text):
+            self.lines = _Lines(text)
         try:
             root = self._build(yaml.parse(text, Loader=_Parser))
         except yaml.MarkedYAMLError as e:
@@ -224,7 +257,7 @@ class _Walker:
         return Parsed(root, self.positions, self.problems)
 
     def _fail(self, mark: Any, code: str, message: str) -> None:
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        line, col = self._pos(mark) if mark is not None else (None, None)
         self.problems.append(Problem(self.path, line, col, code, message))
 
     def _build(self, events: Iterator[yaml.Event]) -> Any:
@@ -290,7 +323,7 @@ class _Walker:
         else:
             path = (*frame.path, frame.key)
         if self.positions is not None:
-            self.positions.values[path] = (ev.start_mark.line + 1, ev.start_mark.column + 1)
+            self.positions.values[path] = self._pos(ev.start_mark)
         return path
 
     def _deliver(self, frame: _Frame, value: Any, size: int, ev: yaml.Event,
@@ -311,7 +344,7 @@ class _Walker:
             else:
                 frame.key = value
                 if self.positions is not None:
-                    self.positions.keys[(*frame.path, value)] = (mark.line + 1, mark.column + 1)
+                    self.positions.keys[(*frame.path, value)] = self._pos(mark)
             return
         if not isinstance(frame.key, _Ignored):
             c[frame.key] = value
@@ -387,13 +420,13 @@ def _resolve(text: str) -> Any:
     first = text[0]
     if first in "0123456789+-.":
         if _INT.fullmatch(text):
-            return int(text)
+            return _integer(text)
         if _FLOAT.fullmatch(text):
             return float(text)
         if _INT_OCT.fullmatch(text):
-            return int(text[2:], 8)
+            return _integer(text[2:], 8)
         if _INT_HEX.fullmatch(text):
-            return int(text[2:], 16)
+            return _integer(text[2:], 16)
         if _INF.fullmatch(text):
             return float("-inf") if first == "-" else float("inf")
         if _NAN.fullmatch(text):
@@ -406,6 +439,23 @@ def _resolve(text: str) -> Any:
     if first in "fF" and _FALSE.fullmatch(text):
         return False
     return text
+
+
+def _integer(text: str, base: int = 10) -> int | float:
+    """An integer literal; one beyond a double's range is an infinity, as ``1e309`` is.
+
+    Never ``int()``'s error for more than 4300 decimal digits (and no such number is
+    kept whole, only to be turned into a float later).
+    """
+    try:
+        value = int(text, base)
+    except ValueError:  # more digits than int() converts: only base 10 has the limit
+        return float(text)
+    try:
+        float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+    return value
 
 
 def parse_number(text: str) -> float | None:

@@ -36,8 +36,11 @@ def _ref(v: Any) -> str | float:
     if isinstance(v, str):
         return v
     if isinstance(v, int | float) and not isinstance(v, bool):
-        if math.isfinite(v):
-            return float(v)
+        try:
+            if math.isfinite(v):
+                return float(v)
+        except OverflowError:  # an integer beyond a double (JSON keeps integers whole)
+            pass
         raise PydanticCustomError("finite_number", "Input should be a finite number")
     raise PydanticCustomError("ref_type", "Input should be a node name or a number")
 

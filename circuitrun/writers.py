@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,8 +158,23 @@ def write_atomic(path: str | Path, text: str) -> None:
 @contextlib.contextmanager
 def open_atomic(path: str | Path) -> Iterator[IO[str]]:
     """A text file to write ``path`` with, whole or not at all: a temporary file in the
-    same folder, renamed over ``path`` when the block ends without an error."""
-    path = Path(path)
+    same folder, renamed over ``path`` when the block ends without an error.
+
+    A symlink is written through (its target replaced, the link kept).  A device, a
+    FIFO, and anything under /dev or /proc (``/dev/null``, ``/dev/stdout``) are written
+    in place, as ``open`` would: a rename would replace the device, the FIFO, or the
+    file a shell redirected stdout to, behind the shell's back.
+    """
+    try:
+        mode: int | None = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    special = mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    if special or os.path.abspath(path).startswith(("/dev/", "/proc/")):
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            yield f
+        return
+    path = Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         os.chmod(tmp, _mode_for(path))

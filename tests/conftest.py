@@ -1,0 +1,55 @@
+"""Hypothesis profiles, and the switch between the quick suite and the long fuzz mode.
+
+- ``ci`` (the default): derandomized, no example database, no deadline — every run of
+  the suite draws the same examples, so CI is deterministic and a failure reproduces.
+- ``fuzz``: loaded when the run selects the ``fuzz`` marker (``pytest -m fuzz``) or with
+  ``--hypothesis-profile fuzz``: random draws, many more examples.  Tests that are only
+  worth running long are marked ``fuzz`` and deselected by default (``addopts`` in
+  pyproject.toml); the quick property and fuzz tests run in both modes and scale their
+  case counts with ``fuzz_scale()``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fuzz",
+    derandomize=False,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    max_examples=2_000,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+_FUZZ = {"on": False}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    markexpr = config.getoption("markexpr", "") or ""
+    if "fuzz" in markexpr and "not fuzz" not in markexpr:
+        _FUZZ["on"] = True
+        settings.load_profile("fuzz")
+
+
+def fuzz_mode() -> bool:
+    """Whether this run is the long fuzz mode (``pytest -m fuzz``)."""
+    return _FUZZ["on"]
+
+
+def fuzz_scale(quick: int, long: int) -> int:
+    """A case count: ``quick`` in the normal suite, ``long`` in the fuzz mode."""
+    return long if fuzz_mode() else quick
