@@ -263,6 +263,9 @@ def _update(out: SpecCheck, golden: Path, result: Result, tol: Tolerance) -> Non
     if old is not None and _current(old, text, str(golden), result, tol):
         out.action = "unchanged"
         return
+    if golden.exists() and not golden.is_file() and not golden.is_dir():
+        out.error = "cannot write: not a regular file"  # a FIFO or a device: never block on it
+        return
     try:
         golden.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(golden, text)

@@ -85,7 +85,9 @@ class Circuit:
     def __init__(self, loaded: Loaded) -> None:
         self._loaded = loaded
         self.path = loaded.path
-        self.name = loaded.name or Path(loaded.path).stem
+        # a file name that is not UTF-8 reaches Python with surrogates: not printable text
+        self.name = loaded.name or Path(loaded.path).stem.encode(
+            "utf-8", "surrogateescape").decode("utf-8", "replace")
         self._built = loaded.built
         with no_cyclic_gc():  # millions of tuples on large circuits, and no cycles
             self._prog = compile_program(loaded.built)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from circuitrun.circuit import Result
+from circuitrun.reader import lone_surrogate
 from circuitrun.spec import Expect
 
 DEFAULT_RTOL: float = Expect.model_fields["rtol"].default
@@ -145,6 +146,8 @@ def parse_golden(text: str) -> Golden:
         raise GoldenError(f"not a golden file: invalid JSON ({e})") from None
     except RecursionError:
         raise GoldenError("not a golden file: nested too deeply") from None
+    if "\\u" in text and lone_surrogate(text) is not None:  # no UTF-8 can print it
+        raise GoldenError("not a golden file: a string holds half of a surrogate pair")
     nodes = doc.get("nodes") if isinstance(doc, dict) else None
     if not isinstance(nodes, list):
         raise GoldenError("not a golden file: no list of 'nodes' (write it with --update)")

@@ -68,6 +68,7 @@ def load_file(path: str | Path) -> Loaded:
 
 def load_text(text: str, path: str, *, is_json: bool = False) -> Loaded:
     """Validate and build a spec from its text; ``path`` names it in problems."""
+    check_size(len(text), path)
     with no_cyclic_gc():
         return _fast(text, path, is_json) or _load_text(text, path, is_json)
 
@@ -90,6 +91,7 @@ def _fast(text: str, path: str, is_json: bool) -> Loaded | None:
     data = read_fast(text, is_json=is_json)
     if data is None:
         return None
+    check_nodes(data, path)  # before the DAG, where the memory would go
     fast = build_fast(data)
     if fast is None:
         return None
@@ -113,7 +115,6 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _load_text(text: str, path: str, is_json: bool) -> Loaded:
-    check_size(len(text), path)
     parsed = parse(text, path, is_json=is_json, track=False)
     check_nodes(parsed.data, path)
     if not parsed.problems:

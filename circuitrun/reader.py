@@ -4,8 +4,8 @@ YAML is read from PyYAML's event stream (its C parser when present), not through
 constructor, so that circuitrun decides what a scalar means (YAML 1.2: ``1e-3`` is a
 number, ``yes`` is a string), rejects duplicate keys and unknown tags, never builds
 Python objects from tags, and walks any depth without recursion.  JSON is read by the
-``json`` module; when a JSON file has a problem it is read again as YAML (JSON is YAML)
-to find positions.
+``json`` module; when a JSON file has a problem, its tokens (``jsonevents``) go through
+the same walker to find positions.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from circuitrun.jsonevents import json_events
 from circuitrun.limits import MAX_BYTES, check_size
 from circuitrun.problems import Problem, SpecError
 
@@ -57,6 +58,13 @@ _PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 # YAML 1.1, which also ends lines at NEL, LS and PS: positions are then recounted.
 _BREAK = re.compile(r"\r\n|\r|\n")
 _YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+# A plain key longer than this is a syntax error in YAML (libyaml reports the ':' after it
+# as "mapping values are not allowed here" or "did not find expected ','").
+_MAX_KEY = 1024
+_KEY_END = re.compile(r"[\s,\[\]{}]")
+# JSON escapes of UTF-16 surrogates: a pair is one character, half of one is none.
+_SURROGATE = re.compile(r"\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
+_LOW_HALF = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 class Positions:
@@ -141,6 +149,18 @@ def _line_col(text: str, index: int) -> Pos:
     return line, len(head) - start + 1 + crlf
 
 
+def _long_key(text: str, index: int) -> int | None:
+    """Where the key starts when ``text[index]`` is the ':' after a plain key longer than
+    YAML allows, else None."""
+    head = text[max(0, index - _MAX_KEY - 1) : index]
+    if not text.startswith(":", index) or len(head) <= _MAX_KEY or _KEY_END.search(head):
+        return None
+    start = index - len(head)
+    while start > 0 and not _KEY_END.match(text, start - 1):
+        start -= 1
+    return start
+
+
 class _Lines:
     """Line and column of a character index, for many indices (a table of line starts)."""
 
@@ -165,10 +185,20 @@ def parse(text: str, path: str, *, is_json: bool, track: bool) -> Parsed:
             line, col = _line_col(text, e.pos)  # json counts only LF as a line break
             return Parsed(None, None, [Problem(path, line, col, "yaml-syntax", e.msg)])
         except (_Duplicate, RecursionError, ValueError):
-            pass  # the YAML reader below finds the position (ValueError: a 4300-digit int)
+            pass  # the walker below finds the position (ValueError: a 4300-digit integer)
         else:
+            bad = lone_surrogate(text) if "\\u" in text else None
+            if bad is not None:  # "\ud800" reads, but no UTF-8 can write it out again
+                line, col = _line_col(text, bad)
+                return Parsed(None, None, [Problem(
+                    path, line, col, "yaml-syntax",
+                    f"'{text[bad:bad + 6]}' is half of a surrogate pair, not a character")])
             if not track:
                 return Parsed(data, None, [])
+        try:  # JSON's own tokens: JSON is not always YAML (a key of 1025 characters)
+            return _Walker(path, track).run(text, json_events(text))
+        except ValueError:
+            pass  # not JSON after all (json stopped early): read it as YAML
     return _Walker(path, track).run(text)
 
 
@@ -181,6 +211,8 @@ def read_fast(text: str, *, is_json: bool) -> Any:
     the walker.
     """
     if is_json:
+        if "\\u" in text and lone_surrogate(text) is not None:
+            return None  # "\ud800" reads, but cannot be written out: the exact path says so
         try:
             return json.loads(text)
         except (ValueError, RecursionError):
@@ -192,6 +224,26 @@ def read_fast(text: str, *, is_json: bool) -> Any:
         return data
     parsed = _Walker("", track=False).run(text)
     return None if parsed.problems else parsed.data
+
+
+def lone_surrogate(text: str) -> int | None:
+    """Where the first escape of half a surrogate pair (``\\ud800`` alone) is, or None."""
+    skip = -1
+    for m in _SURROGATE.finditer(text):
+        at = m.start()
+        if at < skip:
+            continue
+        start = at
+        while start and text[start - 1] == "\\":
+            start -= 1
+        if (at - start) % 2:  # "\\ud800": an escaped backslash, then text
+            continue
+        if m.group(1).lower() not in "89ab":  # a low half, not after a high one
+            return at
+        if not _LOW_HALF.match(text, at + 6):
+            return at
+        skip = at + 12
+    return None
 
 
 class Parsed(NamedTuple):
@@ -242,15 +294,22 @@ class _Walker:
             return self.lines.at(mark.index)
         return mark.line + 1, mark.column + 1
 
-    def run(self, text: str) -> Parsed:
+    def run(self, text: str, events: Iterator[yaml.Event] | None = None) -> Parsed:
         if _YAML11_BREAKS.search(text):
             self.lines = _Lines(text)
         try:
-            root = self._build(yaml.parse(text, Loader=_Parser))
+            root = self._build(events or yaml.parse(text, Loader=_Parser))
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             message = e.problem or e.context or "invalid YAML"
-            self._fail(mark, "yaml-syntax", message)
+            key = _long_key(text, mark.index) if mark is not None else None
+            if key is not None:  # at the key, not at the ':' after it
+                line, col = _line_col(text, key)
+                self.problems.append(Problem(
+                    self.path, line, col, "yaml-syntax", f"a key of more than {_MAX_KEY}"
+                    " characters, which YAML does not allow: write it as '? NAME', or use JSON"))
+            else:
+                self._fail(mark, "yaml-syntax", message)
             root = None
         except _Stop:
             root = None

@@ -2,11 +2,11 @@
 
 - ``ci`` (the default): derandomized, no example database, no deadline — every run of
   the suite draws the same examples, so CI is deterministic and a failure reproduces.
-- ``fuzz``: loaded when the run selects the ``fuzz`` marker (``pytest -m fuzz``) or with
-  ``--hypothesis-profile fuzz``: random draws, many more examples.  Tests that are only
-  worth running long are marked ``fuzz`` and deselected by default (``addopts`` in
-  pyproject.toml); the quick property and fuzz tests run in both modes and scale their
-  case counts with ``fuzz_scale()``.
+- ``fuzz``: loaded when the run selects the ``fuzz`` marker (``pytest -m fuzz``): random
+  draws, many more examples.  Tests only worth running long are marked ``fuzz`` and
+  deselected by default (``addopts`` in pyproject.toml).  The quick property and fuzz
+  tests run in both modes: in the long one they are marked ``fuzz`` too (so ``-m fuzz``
+  selects them) and scale their case counts with ``fuzz_scale()``.
 """
 
 from __future__ import annotations
@@ -43,6 +43,17 @@ def pytest_configure(config: pytest.Config) -> None:
     if "fuzz" in markexpr and "not fuzz" not in markexpr:
         _FUZZ["on"] = True
         settings.load_profile("fuzz")
+
+
+SCALED = {"test_properties.py", "test_fuzz.py"}  # modules whose counts follow fuzz_scale()
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if fuzz_mode():
+        for item in items:
+            if item.path.name in SCALED:
+                item.add_marker(pytest.mark.fuzz)
 
 
 def fuzz_mode() -> bool:

@@ -25,7 +25,7 @@ import pytest
 from _random_specs import random_spec
 from test_errors import CASES
 
-from circuitrun import SpecError, yamlfast
+from circuitrun import SpecError, loads, yamlfast
 from circuitrun.fastload import build_fast
 from circuitrun.graph import Built, build
 from circuitrun.reader import check_characters, parse, read_fast
@@ -227,3 +227,12 @@ def test_problems_are_the_same_with_the_fast_paths_off(
     with_fast = _problems(text, is_json)
     monkeypatch.setattr(load_module, "_fast", lambda *args: None)
     assert _problems(text, is_json) == with_fast
+
+
+def test_lone_surrogate_in_json_is_refused_on_the_happy_path_too() -> None:
+    # json.loads reads "\ud800" into a string that no UTF-8 stream can write back: the
+    # fast path must hand it to the exact path, which reports it (1:12, the escape).
+    text = '{"name": "a\\ud800b", "inputs": {"x": 1}, "gates": {"f": {"op": "neg", "in": "x"}}}'
+    with pytest.raises(SpecError) as err:
+        loads(text, json=True)
+    assert [(p.line, p.col, p.code) for p in err.value.problems] == [(1, 12, "yaml-syntax")]

@@ -1,0 +1,64 @@
+"""A JSON document as the PyYAML events ``reader`` walks, with the position of each token.
+
+``reader`` places the problems of a JSON file by walking it as YAML events.  Reading the
+JSON text with a YAML parser mostly works (JSON is nearly YAML), but not always: a key
+of more than 1024 characters, which YAML does not allow, made every problem of such a
+file a bogus syntax error.  These events come from the JSON text itself, so a JSON file
+is placed exactly as ``json`` reads it.  The text must already be valid JSON (``json``
+has read it); anything else ends the events early with ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from json.decoder import scanstring
+
+import yaml
+
+_TOKEN = re.compile(r"[ \t\n\r]*(?:([{}\[\],:])|(\")|(-?[0-9][0-9.eE+-]*|true|false|null)|\Z)")
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def json_events(text: str) -> Iterator[yaml.Event]:
+    """The events of the JSON document ``text``: keys and strings quoted, the rest plain."""
+    starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+    line = 0
+
+    def mark(index: int) -> yaml.Mark:
+        nonlocal line  # tokens come in order: the line only moves forward
+        while line + 1 < len(starts) and starts[line + 1] <= index:
+            line += 1
+        return yaml.Mark("<json>", index, line, index - starts[line], None, None)
+
+    yield yaml.StreamStartEvent()
+    yield yaml.DocumentStartEvent(explicit=False)
+    pos = 0
+    while True:
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            raise ValueError(f"not JSON at character {pos}")
+        at, pos = m.end() - len(m.group(0).lstrip(" \t\n\r")), m.end()
+        if m.group(1):
+            c = m.group(1)
+            here = mark(at)
+            if c == "{":
+                yield yaml.MappingStartEvent(None, None, True, here, here, flow_style=True)
+            elif c == "[":
+                yield yaml.SequenceStartEvent(None, None, True, here, here, flow_style=True)
+            elif c == "}":
+                yield yaml.MappingEndEvent(here, here)
+            elif c == "]":
+                yield yaml.SequenceEndEvent(here, here)
+        elif m.group(2):
+            value, pos = scanstring(text, pos)
+            here = mark(at)
+            yield yaml.ScalarEvent(None, None, (False, True), value, here, here, style='"')
+        elif m.group(3):
+            here = mark(at)
+            yield yaml.ScalarEvent(None, None, (True, False), m.group(3), here, here)
+        else:  # the end of the text
+            break
+    here = mark(len(text))
+    yield yaml.DocumentEndEvent(here, here)
+    yield yaml.StreamEndEvent(here, here)
