@@ -6,12 +6,17 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from circuitrun.engine import Program, compile_program, differentiate, evaluate, first_nonfinite
 from circuitrun.gradcheck import GradcheckResult, check
-from circuitrun.load import Loaded, load_file, load_text
+from circuitrun.load import Loaded, load_file, load_text, no_cyclic_gc
 from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
+from circuitrun.reader import check_characters
 from circuitrun.spec import Spec
+
+if TYPE_CHECKING:
+    from circuitrun.batch import BatchResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +82,20 @@ class Result:
 class Circuit:
     """A validated circuit, compiled once and run as often as wanted."""
 
-    def __init__(self, loaded: Loaded, text: str | None = None) -> None:
-        self._text = text  # the source of a circuit made by ``loads``; files are read again
-        self.spec: Spec = loaded.spec
+    def __init__(self, loaded: Loaded) -> None:
+        self._loaded = loaded
         self.path = loaded.path
         # a file name that is not UTF-8 reaches Python with surrogates: not printable text
-        self.name = loaded.spec.name or Path(loaded.path).stem.encode(
+        self.name = loaded.name or Path(loaded.path).stem.encode(
             "utf-8", "surrogateescape").decode("utf-8", "replace")
         self._built = loaded.built
-        self._prog = compile_program(loaded.built)
+        with no_cyclic_gc():  # millions of tuples on large circuits, and no cycles
+            self._prog = compile_program(loaded.built)
+
+    @property
+    def spec(self) -> Spec:
+        """The validated Pydantic model of the spec (made when first asked for)."""
+        return self._loaded.spec
 
     @property
     def output(self) -> str:
@@ -129,6 +139,18 @@ class Circuit:
             raise NonFiniteError(self._nonfinite(bad, values, "has gradient", grads[bad]))
         return Result(self.name, prog.names[out], prog, values, grads)
 
+    def run_batch(self, columns: Mapping[str, Any], output: str | None = None,
+                  allow_nonfinite: bool = False, all_nodes: bool = False) -> BatchResult:
+        """Evaluate and backpropagate over many rows at once, with numpy.
+
+        ``columns`` maps input names to 1-D arrays of one length (the rows); inputs not
+        given take the spec's value.  Returns arrays: row i is exactly what ``run`` gives
+        for row i's inputs.  Raises as ``run`` does; a ``NonFiniteError`` names the row.
+        """
+        from circuitrun.batch import run_batch
+
+        return run_batch(self, columns, output, allow_nonfinite, all_nodes)
+
     def gradcheck(self, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8,
                   inputs: Mapping[str, float] | None = None,
                   all_nodes: bool = False) -> GradcheckResult:
@@ -160,14 +182,10 @@ class Circuit:
         for name in names:
             message = f"input '{name}' has no value: give one with --set {name}=VALUE"
             problems.append(Problem(self.path, None, None, "missing-value", message))
-        try:  # positions are worth a second read here: this is an error path
-            from circuitrun.reader import parse, read_text
+        from circuitrun.reader import parse  # positions are worth a second read here
 
-            text = self._text if self._text is not None else read_text(self.path)
-            pos = parse(text, self.path, is_json=self.path.lower().endswith(".json"),
-                        track=True).positions
-        except (SpecError, OSError):
-            pos = None
+        loaded = self._loaded
+        pos = parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions
         if pos is not None:
             problems = [Problem(p.path, *pos.key(("inputs", n)), p.code, p.message)
                         for p, n in zip(problems, names, strict=True)]
@@ -194,4 +212,5 @@ def load(path: str | Path) -> Circuit:
 
 def loads(text: str, path: str = "<string>", *, json: bool = False) -> Circuit:
     """Validate a spec given as text (YAML, or JSON with ``json=True``)."""
-    return Circuit(load_text(text, path, is_json=json), text)
+    check_characters(text, path)
+    return Circuit(load_text(text, path, is_json=json))

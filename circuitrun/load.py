@@ -1,14 +1,18 @@
 """A spec file → validated models, or every problem in it at ``file:line:col``.
 
-The happy path reads without positions (they cost time and memory on large files);
-only when something is wrong is the file read again with positions, and every
-finding (Pydantic's and the graph's) is placed by its path of keys.
+The happy path reads without positions (they cost time and memory on large files) and
+builds the DAG in one pass (``fastload.py``); the Pydantic model of a valid spec is made
+when first asked for.  Only when something is wrong, or unusual enough that the one
+pass declines it, is the file read again, validated by the models and built by
+``graph.build``; then every finding (Pydantic's and the graph's) is placed by its path
+of keys, with positions read in a third pass only if there is a problem.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,34 +20,61 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
+from circuitrun.fastload import build_fast
 from circuitrun.graph import Built, Finding, build
 from circuitrun.limits import check_nodes, check_size
 from circuitrun.ops import OPS
 from circuitrun.problems import Problem, SpecError, did_you_mean
-from circuitrun.reader import Positions, parse, read_text
+from circuitrun.reader import Positions, parse, read_fast, read_text
 from circuitrun.spec import Expect, Gate, Spec, attribute_problems
 
+KEEP_DATA = 1 << 16
+"""Up to this many characters, a spec's plain data is kept for its Pydantic model (which
+``circuitrun check`` asks for); a larger one is read again if the model is wanted."""
 
-class Loaded(NamedTuple):
-    spec: Spec
-    built: Built
-    path: str
+
+class Loaded:
+    """A valid spec: its DAG and name; its Pydantic model is made when first asked for."""
+
+    __slots__ = ("_data", "_spec", "built", "is_json", "name", "path", "text")
+
+    def __init__(self, built: Built, path: str, text: str, is_json: bool, name: str | None,
+                 spec: Spec | None = None, data: Any = None) -> None:
+        self.built = built
+        self.path = path
+        self.text = text  # the source, for the model and for positions in late errors
+        self.is_json = is_json
+        self.name = name
+        self._spec = spec
+        self._data = data  # the plain data of a small spec, kept for the model
+
+    @property
+    def spec(self) -> Spec:
+        """The validated model (from the kept data, or read again from ``text``)."""
+        if self._spec is None:
+            data = self._data
+            if data is None:
+                data = parse(self.text, self.path, is_json=self.is_json, track=False).data
+            with no_cyclic_gc():
+                self._spec = Spec.model_validate(data)
+            self._data = None
+        return self._spec
 
 
 def load_file(path: str | Path) -> Loaded:
     """Read, validate and build the spec at ``path``; raises ``SpecError``."""
-    text = read_text(path)
-    return load_text(text, str(path), is_json=str(path).lower().endswith(".json"))
+    return load_text(read_text(path), str(path), is_json=str(path).lower().endswith(".json"))
 
 
 def load_text(text: str, path: str, *, is_json: bool = False) -> Loaded:
     """Validate and build a spec from its text; ``path`` names it in problems."""
-    with _no_cyclic_gc():
-        return _load_text(text, path, is_json)
+    check_size(len(text), path)
+    with no_cyclic_gc():
+        return _fast(text, path, is_json) or _load_text(text, path, is_json)
 
 
 @contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """Loading makes millions of objects and no garbage cycles: the cyclic collector
     would only rescan them again and again (half the load time on large files)."""
     was_enabled = gc.isenabled()
@@ -55,8 +86,35 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _fast(text: str, path: str, is_json: bool) -> Loaded | None:
+    """The happy path, or None to take the exact one."""
+    data = read_fast(text, is_json=is_json)
+    if data is None:
+        return None
+    check_nodes(data, path)  # before the DAG, where the memory would go
+    fast = build_fast(data)
+    if fast is None:
+        return None
+    if len(text) > KEEP_DATA:
+        data = None  # its strings live on in the DAG's names; the rest can go
+    if is_json and text.count(":") != fast.keys:
+        # Some colon is not a key's: inside a string, or a duplicate key that the json
+        # module silently dropped.  Only a reading that checks every mapping can tell.
+        try:
+            json.loads(text, object_pairs_hook=_unique_pairs)
+        except ValueError:
+            return None
+    return Loaded(fast.built, path, text, is_json, fast.name, data=data)
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        raise ValueError("duplicate key")
+    return d
+
+
 def _load_text(text: str, path: str, is_json: bool) -> Loaded:
-    check_size(len(text), path)
     parsed = parse(text, path, is_json=is_json, track=False)
     check_nodes(parsed.data, path)
     if not parsed.problems:
@@ -64,7 +122,7 @@ def _load_text(text: str, path: str, is_json: bool) -> Loaded:
         if spec is not None and not findings:
             built, findings = build(spec)
             if not findings:
-                return Loaded(spec, built, path)
+                return Loaded(built, path, text, is_json, spec.name, spec)
     # Something is wrong: read again, this time noting where everything is.
     parsed = parse(text, path, is_json=is_json, track=True)
     problems = list(parsed.problems)

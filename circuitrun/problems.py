@@ -33,7 +33,9 @@ class Problem:
             object.__setattr__(self, "message", _UNPRINTABLE.sub(_escape, self.message))
 
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.col}"
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}" if self.col is None else f":{self.line}:{self.col}"
         return f"{where}: error: {self.message} [{self.code}]"
 
     def to_dict(self) -> dict[str, object]:
@@ -60,10 +62,12 @@ class SpecError(CircuitError):
 
 
 class NonFiniteError(CircuitError):
-    """A run gave NaN or an infinity (SPEC section 3.5)."""
+    """A run gave NaN or an infinity (SPEC section 3.5); ``row`` is the 0-based input row
+    of a batch run (None for a single run)."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, row: int | None = None) -> None:
         self.problem = problem
+        self.row = row
         super().__init__(str(problem))
 
 

@@ -53,6 +53,7 @@ _NAN = re.compile(r"\.(nan|NaN|NAN)")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 _TAG = "tag:yaml.org,2002:"
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 # Lines end at LF, CRLF or a lone CR (YAML 1.2, and what editors show).  PyYAML follows
 # YAML 1.1, which also ends lines at NEL, LS and PS: positions are then recounted.
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -100,6 +101,8 @@ def read_text(path: str | Path) -> str:
     if reason:
         raise SpecError([Problem(shown, None, None, "unreadable", reason)])
     data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is not content
+    if not data.translate(None, _PLAIN_BYTES):
+        return data.decode("ascii")  # printable ASCII, tabs and line breaks: nothing to check
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -107,12 +110,19 @@ def read_text(path: str | Path) -> str:
         line, col = _line_col(head, len(head))
         raise SpecError([Problem(shown, line, col, "yaml-syntax",
                                  f"byte 0x{data[e.start]:02x} is not UTF-8")]) from None
+    check_characters(text, shown)
+    return text
+
+
+def check_characters(text: str, path: str) -> None:
+    """Raise ``SpecError`` for a control character, which YAML does not allow."""
+    if text.isascii() and not text.encode("ascii").translate(None, _PLAIN_BYTES):
+        return  # the common case, in one pass in C
     bad = _CONTROL.search(text)
     if bad:
         line, col = _line_col(text, bad.start())
-        raise SpecError([Problem(shown, line, col, "yaml-syntax",
+        raise SpecError([Problem(path, line, col, "yaml-syntax",
                                  f"control character U+{ord(bad.group()):04X} is not allowed")])
-    return text
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -198,6 +208,30 @@ def parse(text: str, path: str, *, is_json: bool, track: bool) -> Parsed:
         except ValueError:
             pass  # not JSON after all (json stopped early): read it as YAML
     return _Walker(path, track).run(text)
+
+
+def read_fast(text: str, *, is_json: bool) -> Any:
+    """Plain data for the happy path (no positions), or None: a syntax error, a
+    duplicate key in YAML, or anything the caller should read the exact way.
+
+    JSON is read by the ``json`` module without a duplicate check (the caller counts
+    keys instead); YAML by ``yamlfast`` when every line has the common shape, else by
+    the walker.
+    """
+    if is_json:
+        if "\\u" in text and lone_surrogate(text) is not None:
+            return None  # "\ud800" reads, but cannot be written out: the exact path says so
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+    from circuitrun import yamlfast
+
+    data = yamlfast.read(text)
+    if data is not yamlfast.DECLINE:
+        return data
+    parsed = _Walker("", track=False).run(text)
+    return None if parsed.problems else parsed.data
 
 
 def lone_surrogate(text: str) -> int | None:

@@ -7,10 +7,11 @@ dict of SPEC section 1 (what ``yaml``/``json`` give for a circuit file).
   algorithm, ties broken by declaration index), iterative, no recursion.
 - Gradients: central differences.  For every node the output depends on, nudge that
   node's value by +-h and +-2h, re-run the forward pass below it, and combine the four
-  outputs by Richardson extrapolation, ``(4*D(h) - D(2h)) / 3``, whose error is
-  O(h**4).  Piecewise ops (relu, abs, max, min) are *frozen* on the branch taken at the
-  unperturbed point, so the differences give the gradient SPEC section 2 defines, ties
-  included (``ties: first`` / ``split``), instead of a blend of two branches.
+  outputs by Richardson extrapolation, ``(4*D(h) - D(2h)) / 3``, whose error is O(h**4);
+  h shrinks (by 8, at most 3 times) until two successive estimates agree.  Piecewise ops
+  (relu, abs, max, min) are *frozen* on the branch taken at the unperturbed point, so the
+  differences give the gradient SPEC section 2 defines, ties included (``ties: first`` /
+  ``split``), instead of a blend of two branches.
 - ``symbolic``: the SymPy expression the circuit denotes, differentiated exactly.
 """
 
@@ -22,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import mpmath
 import sympy
 
 # Compare a circuitrun gradient ``g`` with an oracle gradient ``o`` as
@@ -32,9 +34,9 @@ GRAD_ATOL = 1e-8
 VALUE_RTOL = 1e-9
 VALUE_ATOL = 1e-12
 
-# Relative step h = STEP * max(1, |value of the nudged node|).  With Richardson
-# extrapolation the truncation error is ~h**4 (1e-16) and the rounding error ~eps/h (1e-12),
-# so measured errors against SymPy stay below 1e-9 relative (see test_oracle_selfcheck).
+# First relative step h = STEP * max(1, |value of the nudged node|).  With Richardson
+# extrapolation the truncation error is ~h**4 (1e-16) and the rounding error ~eps/h (1e-12);
+# measured errors against SymPy stay below ~1e-9 relative (see test_oracle_selfcheck).
 STEP = 1e-4
 
 Spec = Mapping[str, Any]
@@ -335,6 +337,15 @@ def evaluate(
                 changed[name] = _value(node, xs)
         return changed.get(out, values[out])
 
+    def richardson(i: int, v: float, h: float) -> float:
+        """(4*D(h) - D(2h)) / 3 for central differences D: the h**2 error terms cancel."""
+        xs = (v - 2 * h, v - h, v + h, v + 2 * h)
+        f = [nudged(i, x) for x in xs]
+        d1 = (f[2] - f[1]) / (xs[2] - xs[1])  # divide by the steps actually taken
+        d2 = (f[3] - f[0]) / (xs[3] - xs[0])
+        return (4 * d1 - d2) / 3
+
+    scale = max(1.0, abs(values[out]))
     result: Result = {}
     for i, name in enumerate(order):
         v = values[name]
@@ -346,12 +357,16 @@ def evaluate(
         elif name not in needed or i > stop:
             grad = 0.0
         else:
+            # Shrink h until two estimates agree: a large gradient downstream makes the
+            # step effectively larger there, and the truncation error with it.
             h = STEP * max(1.0, abs(v))
-            xs = (v - 2 * h, v - h, v + h, v + 2 * h)
-            f = [nudged(i, x) for x in xs]
-            d1 = (f[2] - f[1]) / (xs[2] - xs[1])  # divide by the steps actually taken
-            d2 = (f[3] - f[0]) / (xs[3] - xs[0])
-            grad = (4 * d1 - d2) / 3  # Richardson: the h**2 error terms cancel
+            grad = richardson(i, v, h)
+            for _ in range(3):
+                h /= 8
+                finer = richardson(i, v, h)
+                if abs(finer - grad) <= 1e-9 * (abs(finer) + scale / max(1.0, abs(v))):
+                    break  # keep the coarser step: less rounding error
+                grad = finer
         result[name] = (v, grad)
     return result
 
@@ -409,33 +424,61 @@ def _sym_op(op: str, xs: Sequence[sympy.Expr]) -> sympy.Expr:
 
 def expression(
     spec: Spec, inputs: Mapping[str, float] | None = None
-) -> tuple[sympy.Expr, dict[str, sympy.Symbol], dict[str, sympy.Rational]]:
-    """The output as a SymPy expression, its input symbols, and their exact values."""
+) -> tuple[sympy.Expr, dict[str, sympy.Symbol], dict[sympy.Symbol, float]]:
+    """The output as a SymPy expression, its input symbols, and every symbol's value.
+
+    Constants are symbols too (held fixed, never differentiated): as exact rationals with
+    2**52-sized denominators SymPy would try, e.g., to simplify ``x**(p/q)`` and stall.
+    """
     nodes = parse(spec, inputs)
     exprs: dict[str, sympy.Expr] = {}
     symbols: dict[str, sympy.Symbol] = {}
-    point: dict[str, sympy.Rational] = {}
+    point: dict[sympy.Symbol, float] = {}
     for name in _order(nodes):
         node = nodes[name]
-        if node.op == "input":
-            symbols[name] = exprs[name] = sympy.Symbol(name, real=True)
-            point[name] = sympy.Rational(node.value)  # exact binary value
-        elif node.op == "const":
-            exprs[name] = sympy.Rational(node.value)
+        if node.value is not None:  # an input or a constant
+            sym = sympy.Symbol(name, real=True)
+            exprs[name] = sym
+            point[sym] = node.value
+            if node.op == "input":
+                symbols[name] = sym
         else:
             exprs[name] = _sym_op(node.op, [exprs[r] for r in node.ins])
     return exprs[output_of(spec)], symbols, point
 
 
-def symbolic(spec: Spec, inputs: Mapping[str, float] | None = None) -> dict[str, float]:
+def tree_size(spec: Spec) -> int:
+    """How many nodes the circuit's expression has when written as a tree (fan-out copies)."""
+    nodes = parse(spec, {k: 0.0 for k in spec.get("inputs") or {}})
+    size: dict[str, int] = {}
+    for name in _order(nodes):
+        size[name] = 1 + sum(size[r] for r in nodes[name].ins)
+    return size[output_of(spec)]
+
+
+def symbolic(
+    spec: Spec, inputs: Mapping[str, float] | None = None, *, max_size: int = 20_000
+) -> dict[str, float]:
     """``{input: d output / d input}`` from SymPy's exact derivative, at the input values.
 
-    Meant for small circuits (say <= 25 gates) without ties or kinks at the point.
+    Meant for small circuits without ties or kinks at the point.  SymPy works on trees, so
+    fan-out makes the expression grow exponentially: past ``max_size`` tree nodes
+    (``tree_size``) this raises OracleError instead of running out of memory.
     """
+    if tree_size(spec) > max_size:
+        raise OracleError(f"expression too large for SymPy: {tree_size(spec)} tree nodes")
     expr, symbols, point = expression(spec, inputs)
-    subs = {symbols[n]: v for n, v in point.items()}
-    grads: dict[str, float] = {}
-    for name, sym in symbols.items():
-        d = sympy.diff(expr, sym)
-        grads[name] = float(d.evalf(30, subs=subs)) if d.free_symbols else float(d.evalf(30))
-    return grads
+    derivatives = [sympy.diff(expr, sym) for sym in symbols.values()]
+    # Evaluate with mpmath at 30 digits; SymPy's own evalf falls back to exact substitution
+    # for Max/Heaviside, which can take minutes on nested powers.
+    f = sympy.lambdify(list(point), derivatives, modules=[_MPMATH_EXTRA, "mpmath"], cse=True)
+    with mpmath.workdps(30):
+        values = f(*(mpmath.mpf(v) for v in point.values()))
+    return {name: float(v) for name, v in zip(symbols, values, strict=True)}
+
+
+def _heaviside(x: Any, h0: Any = 0.5) -> Any:
+    return 1 if x > 0 else 0 if x < 0 else h0
+
+
+_MPMATH_EXTRA = {"Heaviside": _heaviside}

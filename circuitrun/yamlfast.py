@@ -1,0 +1,139 @@
+"""A fast reader for the common shape of a YAML spec, line by line with regexes.
+
+Generated and hand-written specs are mostly lines like ``  g7: {op: add, in: [a, b]}``
+and ``  x0: 0.5``.  PyYAML's event stream costs about ten Python objects per such line;
+a regex costs one match.  ``read`` accepts only this subset of YAML:
+
+- top-level ``key: value`` lines at column 0, where a key with no value may own a block
+  of lines at one deeper indentation: ``name: value`` entries, or ``- value`` items;
+- values: plain scalars of a few safe characters (no ``:``, ``#``, quotes, brackets,
+  anchors or tags), simple quoted strings (no escapes), flow sequences of such
+  scalars, and flow mappings whose values are such scalars or sequences;
+- blank lines and comments.
+
+Anything else (a tab, a ``\\r`` not in CRLF, a block scalar, an anchor, a document
+marker, a key too long for PyYAML, a duplicate key, ...) makes it return ``DECLINE``,
+and the caller reads the file with the PyYAML walker instead.  Plain scalars are
+resolved by the walker's own YAML 1.2 rules (``reader._resolve``), so on the documents
+it accepts, ``read`` gives exactly the walker's data: the tests check this on every
+example, every conformance case and on randomly corrupted specs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+DECLINE: Any = object()
+"""``read``'s answer for a document outside the subset."""
+
+_KEY = r"[A-Za-z_][A-Za-z0-9_]{0,999}"  # PyYAML allows 1024 characters for a simple key
+_TOKEN = r"(?!-[ ,\]}]|-$)[A-Za-z0-9_.+\-]+"  # a plain scalar in flow context
+_FREE = r"(?!-(?: |$))[A-Za-z0-9_.+\-][A-Za-z0-9_.+\-=()/^>]*(?: +[A-Za-z0-9_.+\-=()/^>]+)*"
+_QUOTED = r"\"[^\"\\]*\"|'[^']*'"
+_SEQ = rf"\[ *(?:(?:{_TOKEN}|{_QUOTED})(?: *, *(?:{_TOKEN}|{_QUOTED}))* *)?\]"
+_ITEM = rf"{_KEY}: +(?:{_SEQ}|{_TOKEN}|{_QUOTED})"
+_MAP = rf"\{{ *(?:{_ITEM}(?: *, *{_ITEM})* *)?\}}"
+_TAIL = r" *(?: #.*)?"
+
+# A line: its indentation, then a key and its value, or a sequence item.
+_LINE = re.compile(rf"( *)(?:({_KEY}):(?: +({_MAP}|{_SEQ}|{_QUOTED}|{_FREE}))?"
+                   rf"|- +({_QUOTED}|{_FREE})){_TAIL}", re.ASCII)
+_BLANK = re.compile(r" *(?:#.*)?", re.ASCII)
+_SEQ_ITEMS = re.compile(rf"{_TOKEN}|{_QUOTED}", re.ASCII)
+_MAP_ITEMS = re.compile(rf"({_KEY}): +({_SEQ}|{_TOKEN}|{_QUOTED})", re.ASCII)
+# The commonest gate line, read without the general machinery.
+_GATE = re.compile(r"( +)([A-Za-z_][A-Za-z0-9_]{0,999}): +\{op: ([a-z]+), in: \[([A-Za-z0-9_.+\-]+"
+                   r"(?:, [A-Za-z0-9_.+\-]+)*)\]\}", re.ASCII)
+_PLAIN_LF = bytes(range(0x20, 0x7F)) + b"\n"
+_SPECIAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def read(text: str) -> Any:
+    """The document's plain data, or ``DECLINE`` when it is not of the simple shape."""
+    from circuitrun.reader import _resolve
+
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if text.isascii():
+        if text.encode("ascii").translate(None, _PLAIN_LF):
+            return DECLINE  # a tab, a lone \r or a control character
+    elif _SPECIAL.search(text):
+        return DECLINE
+    root: dict[str, Any] = {}
+    block: dict[str, Any] | list[Any] | None = None  # the open nested block
+    indent = 0  # its indentation (0: not fixed yet)
+    owner = ""  # the top-level key that owns it
+    gate_line = _GATE.fullmatch
+    line_match = _LINE.fullmatch
+    for line in text.split("\n"):
+        m = gate_line(line)
+        if m is not None and type(block) is dict and len(m.group(1)) == indent:
+            name = m.group(2)
+            refs = [_resolve(t) for t in m.group(4).split(", ")]
+            if name in block or "-" in refs or _resolve(name) is not name:
+                return DECLINE
+            block[name] = {"op": _resolve(m.group(3)), "in": refs}
+            continue
+        m = line_match(line)
+        if m is None:
+            if _BLANK.fullmatch(line):
+                continue
+            return DECLINE
+        spaces, key, value, item = m.groups()
+        if not spaces:  # a top-level entry
+            if key is None or key in root or _resolve(key) is not key:
+                return DECLINE
+            if value is None:
+                block, indent, owner = None, 0, key
+                root[key] = None
+            else:
+                block, owner = None, ""
+                root[key] = _value(value, _resolve)
+                if root[key] is DECLINE:
+                    return DECLINE
+            continue
+        if not owner or (indent and len(spaces) != indent):
+            return DECLINE  # nested under a key that has a value, or a different depth
+        if not indent:
+            indent = len(spaces)
+            block = {} if key is not None else []
+            root[owner] = block
+        if key is not None:
+            if type(block) is not dict or key in block or _resolve(key) is not key:
+                return DECLINE
+            v = _value(value, _resolve) if value is not None else None
+            if v is DECLINE:
+                return DECLINE
+            block[key] = v
+        else:
+            if type(block) is not list:
+                return DECLINE
+            v = _value(item, _resolve)
+            if v is DECLINE:
+                return DECLINE
+            block.append(v)
+    return root if root else DECLINE
+
+
+def _value(text: str, resolve: Any) -> Any:
+    """A value matched by the line regex: a scalar, a flow sequence or a flow mapping."""
+    first = text[0]
+    if first == "{":
+        out: dict[str, Any] = {}
+        for m in _MAP_ITEMS.finditer(text):
+            key, v = m.groups()
+            if key in out or resolve(key) is not key:
+                return DECLINE
+            out[key] = _value(v, resolve)
+            if out[key] is DECLINE:
+                return DECLINE
+        return out
+    if first == "[":
+        items = [_value(t, resolve) for t in _SEQ_ITEMS.findall(text)]
+        return DECLINE if DECLINE in items else items
+    if first in "\"'":
+        return text[1:-1]
+    if text == "-":
+        return DECLINE
+    return resolve(text)
