@@ -12,7 +12,8 @@ a regex costs one match.  ``read`` accepts only this subset of YAML:
 - blank lines and comments.
 
 Anything else (a tab, a ``\\r`` not in CRLF, a block scalar, an anchor, a document
-marker, a key too long for PyYAML, a duplicate key, ...) makes it return ``DECLINE``,
+marker, a key too long for PyYAML, a duplicate key, a line of more than 10,000
+characters, ...) makes it return ``DECLINE``,
 and the caller reads the file with the PyYAML walker instead.  Plain scalars are
 resolved by the walker's own YAML 1.2 rules (``reader._resolve``), so on the documents
 it accepts, ``read`` gives exactly the walker's data: the tests check this on every
@@ -46,6 +47,9 @@ _MAP_ITEMS = re.compile(rf"({_KEY}): +({_SEQ}|{_TOKEN}|{_QUOTED})", re.ASCII)
 _GATE = re.compile(r"( +)([A-Za-z_][A-Za-z0-9_]{0,999}): +\{op: ([a-z]+), in: \[([A-Za-z0-9_.+\-]+"
                    r"(?:, [A-Za-z0-9_.+\-]+)*)\]\}", re.ASCII)
 _PLAIN_LF = bytes(range(0x20, 0x7F)) + b"\n"
+# Longer lines go to the walker: matching a flow list of n items costs the regex engine
+# about 500 bytes per item (its backtracking stack), 2 GB for a gate of 4 million inputs.
+_LONG_LINE = 10_000
 _SPECIAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
@@ -67,6 +71,8 @@ def read(text: str) -> Any:
     gate_line = _GATE.fullmatch
     line_match = _LINE.fullmatch
     for line in text.split("\n"):
+        if len(line) > _LONG_LINE:
+            return DECLINE
         m = gate_line(line)
         if m is not None and type(block) is dict and len(m.group(1)) == indent:
             name = m.group(2)
