@@ -179,6 +179,11 @@ class _JsonLines(_Reader):
             obj = json.loads(text)
         except json.JSONDecodeError as e:
             raise InputError(self.path, line, e.colno, e.msg) from None
+        except ValueError:  # an integer of more than 4300 digits: as a float, it is inf
+            obj = json.loads(text, parse_int=float)
+        except RecursionError:  # a line nested thousands deep: no input is nested at all
+            raise InputError(self.path, line, 1, "a line must be an object of input values"
+                             ) from None
         if not isinstance(obj, dict):
             raise InputError(self.path, line, 1, "a line must be an object of input values")
         return obj
