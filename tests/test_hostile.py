@@ -511,6 +511,22 @@ def test_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     assert json.loads((tmp_path / os.fsdecode(b"golden/\xff.json")).read_text())["value"] == 4.0
 
 
+# ---- rows for run --inputs are inputs too ----------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("deep.jsonl", '{"x": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
+     "deep.jsonl:1:1: error: a line must be an object of input values [bad-input]"),
+    ("huge.jsonl", '{"x": 1}\n{"x": ' + "9" * 5000 + "}\n",
+     "huge.jsonl:2:1: error: input 'x' needs a finite number, not Infinity [bad-input]"),
+], ids=["100,000 deep", "5,000-digit integer"])
+def test_hostile_inputs_file(tmp_path: Path, name: str, text: str, line: str) -> None:
+    write(tmp_path, "square.yaml", SQUARE)
+    write(tmp_path, name, text)
+    out = answer(tmp_path, "run", "square.yaml", "--inputs", name)
+    assert (out.code, out.stderr) == (2, line + "\n")
+
+
 # ---- the limits, exactly (README: Limits) --------------------------------------------------
 
 
