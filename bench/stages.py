@@ -20,9 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from circuitrun import engine, fastload, reader, writers
-from circuitrun.circuit import Result
-from circuitrun.load import no_cyclic_gc
+from circuitrun.engine import scalar as engine
+from circuitrun.graph import fast as fastload
+from circuitrun.read import text as reader
+from circuitrun.report import formats as writers
+from circuitrun.api.circuit import Result
+from circuitrun.api.loader import no_cyclic_gc
 
 
 def stages(spec: Path) -> dict[str, float]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from circuitrun.checks import CheckReport, check
-from circuitrun.circuit import Circuit, NodeResult, Result, load, loads
-from circuitrun.gradcheck import GradcheckResult, NodeCheck, Verdict
+from circuitrun.golden.run import CheckReport, check
+from circuitrun.api.circuit import Circuit, NodeResult, Result, load, loads
+from circuitrun.engine.gradcheck import GradcheckResult, NodeCheck, Verdict
 from circuitrun.problems import (
     CircuitError,
     NonFiniteError,

@@ -1,5 +1,5 @@
 """``python -m circuitrun``."""
 
-from circuitrun.cli import main
+from circuitrun.cli.app import main
 
 main()

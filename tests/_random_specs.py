@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 
-from circuitrun.ops import OPS
+from circuitrun.ops.table import OPS
 
 SPECIALS = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 700.0, -700.0, 1e-300, 1e300]
 

@@ -3,7 +3,7 @@ optimised loops of ``circuitrun.engine`` and ``circuitrun.batch`` must match bit
 
 from __future__ import annotations
 
-from circuitrun.engine import Program
+from circuitrun.engine.scalar import Program
 
 
 def evaluate(prog: Program, leaves: list[float]) -> list[float]:

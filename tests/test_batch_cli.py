@@ -13,8 +13,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun import batch, batchio, batchread
-from circuitrun.cli import app
+from circuitrun.engine import batch
+from circuitrun.rows import run as batchio
+from circuitrun.rows import read as batchread
+from circuitrun.cli.app import app
 
 runner = CliRunner()
 

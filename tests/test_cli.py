@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.cli import app
-from circuitrun.spec import json_schema
+from circuitrun.cli.app import app
+from circuitrun.spec.models import json_schema
 
 runner = CliRunner()
 

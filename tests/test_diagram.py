@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import circuitrun
-from circuitrun.diagram import fmt, layout, to_dot, to_mermaid, to_svg
+from circuitrun.diagram.draw import fmt, layout, to_dot, to_mermaid, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 EXAMPLES = sorted(p for p in (Path(__file__).resolve().parent.parent / "circuits").iterdir()

@@ -15,12 +15,12 @@ from _reference_engine import differentiate as ref_differentiate
 from _reference_engine import evaluate as ref_evaluate
 
 import circuitrun
-from circuitrun import engine
+from circuitrun.engine import scalar as engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from gen import generate, to_json
 
-from circuitrun.graph import output_order, sinks
+from circuitrun.graph.build import output_order, sinks
 
 
 def bits(xs: list[float | None]) -> list[bytes | None]:

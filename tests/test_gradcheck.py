@@ -15,9 +15,9 @@ from rich.console import Console
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun import ops
-from circuitrun.cli import app
-from circuitrun.gradcheck import GradcheckResult, Verdict
+from circuitrun.ops import table as ops
+from circuitrun.cli.app import app
+from circuitrun.engine.gradcheck import GradcheckResult, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 CIRCUITS = ROOT / "circuits"

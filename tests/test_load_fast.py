@@ -25,13 +25,14 @@ import pytest
 from _random_specs import random_spec
 from test_errors import CASES
 
-from circuitrun import SpecError, loads, yamlfast
-from circuitrun.fastload import build_fast
-from circuitrun.graph import Built, build
-from circuitrun.reader import check_characters, parse, read_fast
-from circuitrun.spec import Spec
+from circuitrun import SpecError, loads
+from circuitrun.read import fast as yamlfast
+from circuitrun.graph.fast import build_fast
+from circuitrun.graph.build import Built, build
+from circuitrun.read.text import check_characters, parse, read_fast
+from circuitrun.spec.models import Spec
 
-load_module = importlib.import_module("circuitrun.load")  # `circuitrun.load` is a function
+load_module = importlib.import_module("circuitrun.api.loader")  # `circuitrun.load` is a function
 ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
 SPEC_FILES = sorted(

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from circuitrun.ops import OPS, TIES, local_grads
+from circuitrun.ops.table import OPS, TIES, local_grads
 
 # Points inside each op's domain and away from its kinks (relu/abs at 0, max/min ties).
 POINTS: dict[str, list[tuple[float, ...]]] = {

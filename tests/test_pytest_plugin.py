@@ -1,7 +1,7 @@
 """The pytest plugin: a project in a temporary folder, run by pytest with the plugin.
 
 ``pytester`` runs pytest in this process on a fresh project; the subprocess tests run
-``python -m pytest -p circuitrun.pytest_plugin`` from a folder outside this repository,
+``python -m pytest -p circuitrun.golden.pytest_plugin`` from a folder outside this repository,
 as a project that only ``pip install``ed circuitrun would.
 """
 
@@ -173,7 +173,7 @@ def test_named_tests_run_without_the_configured_specs(pytester: pytest.Pytester,
 
 def test_import_circuitrun_imports_neither_plugin_nor_pytest() -> None:
     code = ("import sys, circuitrun; print(sorted(m for m in ('pytest', '_pytest',"
-            " 'circuitrun.pytest_plugin') if m in sys.modules))")
+            " 'circuitrun.golden.pytest_plugin') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout == "[]\n"
@@ -195,13 +195,13 @@ def test_pytest_p_in_a_project_that_only_installed_circuitrun(tmp_path: Path,
     write(tmp_path, "circuits/mul.yaml", MUL)
     write(tmp_path, "circuits/neg.yaml", NEG)
     (tmp_path / "golden").mkdir()
-    run = _pytest(tmp_path, "-p", "circuitrun.pytest_plugin", "--circuitrun-update",
+    run = _pytest(tmp_path, "-p", "circuitrun.golden.pytest_plugin", "--circuitrun-update",
                   autoload=autoload)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "golden/mul.json: created" in run.stdout.splitlines()
     write(tmp_path, "circuits/mul.yaml", MUL.replace("y: -3", "y: -2.5"))
     # y = -2.5: df/dx = y = -2.5 where the golden file has -3.0.
-    run = _pytest(tmp_path, "-p", "circuitrun.pytest_plugin", autoload=autoload)
+    run = _pytest(tmp_path, "-p", "circuitrun.golden.pytest_plugin", autoload=autoload)
     assert run.returncode == 1
     assert ("golden/mul.json: grad(x): expected -3.0, got -2.5 (|diff| 5.0e-01, tol 3.0e-09)"
             in run.stdout.splitlines())

@@ -11,7 +11,7 @@ import pytest
 from _random_specs import random_spec
 
 import circuitrun
-from circuitrun.circuit import Result
+from circuitrun.api.circuit import Result
 
 
 def _num(x: float) -> float | str:

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from circuitrun.batch import BatchPlan, iter_chunks
-from circuitrun.batchread import InputError, Rows, read_rows
+from circuitrun.engine.batch import BatchPlan, iter_chunks
+from circuitrun.rows.read import InputError, Rows, read_rows
 from circuitrun.problems import NonFiniteError, Problem, did_you_mean
 
 __all__ = ["InputError", "Progress", "Writer", "evaluate", "run_rows"]
@@ -138,10 +138,10 @@ def run_rows(spec: Path, inputs: Path, fmt: str | None, out: Path | None,
     ``sets`` gives inputs a value where the file has none.  Raises ``SpecError``,
     ``UsageError``, ``InputError``, or ``NonFiniteError`` naming the row's line.
     """
-    from circuitrun.batch import make_plan
-    from circuitrun.circuit import load
+    from circuitrun.engine.batch import make_plan
+    from circuitrun.api.circuit import load
     from circuitrun.problems import UsageError
-    from circuitrun.writers import open_atomic
+    from circuitrun.report.formats import open_atomic
 
     if fmt is None:
         fmt = "jsonl" if out is not None and out.suffix.lower() in (".jsonl", ".ndjson") else "csv"

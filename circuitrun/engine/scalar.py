@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
 from operator import ne
 
-from circuitrun.graph import Built
-from circuitrun.ops import OPS, Forward, Grads, local_grads
+from circuitrun.graph.build import Built
+from circuitrun.ops.table import OPS, Forward, Grads, local_grads
 
 # How the loops treat a position (Program.code).
 LEAF = 0  # an input or a constant: its value is given

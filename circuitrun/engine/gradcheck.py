@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from circuitrun.engine import Program
+from circuitrun.engine.scalar import Program
 from circuitrun.problems import UsageError
 
 if TYPE_CHECKING:

@@ -24,9 +24,9 @@ except ImportError:  # pragma: no cover
     from click import exceptions as _click  # type: ignore[no-redef]
 
 from circuitrun import __version__
-from circuitrun.circuit import load
+from circuitrun.api.circuit import load
 from circuitrun.problems import CircuitError, NonFiniteError, Problem, SpecError, UsageError
-from circuitrun.reader import parse_number
+from circuitrun.read.text import parse_number
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -105,7 +105,7 @@ def _emit(text: str | Iterable[str], out: Path | None, command: str = "run") -> 
         except BrokenPipeError:  # `circuitrun run ... | head`: the reader left; so do we
             sys.stdout = None  # type: ignore[assignment]
         return
-    from circuitrun.writers import open_atomic
+    from circuitrun.report.formats import open_atomic
 
     try:
         with open_atomic(out) as f:
@@ -195,7 +195,7 @@ def run(
         else:
             fmt = RunFormat.table if sys.stdout.isatty() else RunFormat.json
     if fmt is RunFormat.table:
-        from circuitrun.writers import print_table, render_table
+        from circuitrun.report.formats import print_table, render_table
 
         if out is None:
             print_table(result)
@@ -203,7 +203,7 @@ def run(
         text = render_table(result)
         _emit(text, out)
     else:  # large results go out a piece at a time
-        from circuitrun.writers import csv_pieces, json_pieces
+        from circuitrun.report.formats import csv_pieces, json_pieces
 
         _emit((csv_pieces if fmt is RunFormat.csv else json_pieces)(result), out)
 
@@ -214,7 +214,7 @@ def _run_rows(spec: Path, inputs: Path | None, fmt: RunFormat | None, out: Path 
     """``run --inputs FILE`` (circuitrun.batchio): one result per row."""
     if inputs is None:
         raise _usage("run", "--format jsonl and --all-nodes go with --inputs FILE")
-    from circuitrun.batchio import run_rows
+    from circuitrun.rows.run import run_rows
 
     _calling("run", lambda: run_rows(spec, inputs, fmt and fmt.value, out, values, output,
                                      allow_nonfinite, all_nodes))
@@ -274,7 +274,7 @@ def schema(
                                              metavar="FILE")] = None,
 ) -> None:
     """Print the JSON Schema of a circuit spec (for editors)."""
-    from circuitrun.spec import json_schema
+    from circuitrun.spec.models import json_schema
 
     _emit(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", out)
 
@@ -332,7 +332,7 @@ def graph_command(
         "--allow-nonfinite", help="Draw NaN and infinities instead of failing.")] = False,
 ) -> None:
     """Draw the circuit: each wire with its value (green) over its gradient (red)."""
-    from circuitrun.diagram import render
+    from circuitrun.diagram.draw import render
 
     values = _parse_sets(sets or [], "graph")
     circuit = _calling("graph", lambda: load(spec))
@@ -364,7 +364,7 @@ def check_command(
         show_default=False)] = None,
 ) -> None:
     """Compare specs with their expect blocks and golden files; exit 1 on a mismatch."""
-    from circuitrun.checks import check
+    from circuitrun.golden.run import check
 
     try:
         report = check(paths, golden_dir, update=update, rtol=rtol, atol=atol)

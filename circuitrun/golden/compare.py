@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from circuitrun.circuit import Result
-from circuitrun.reader import lone_surrogate
-from circuitrun.spec import Expect
+from circuitrun.api.circuit import Result
+from circuitrun.read.text import lone_surrogate
+from circuitrun.spec.models import Expect
 
 DEFAULT_RTOL: float = Expect.model_fields["rtol"].default
 DEFAULT_ATOL: float = Expect.model_fields["atol"].default

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from circuitrun.circuit import Result
+    from circuitrun.api.circuit import Result
 
 
 def _num(x: float) -> float | str:
@@ -78,7 +78,7 @@ def _texts(result: Result, start: int, stop: int, null: str, nonfinite: str
            ) -> tuple[list[str], list[str]]:
     """Values and gradients of nodes start..stop-1 as text: repr, ``null`` for
     constants' gradients, ``nonfinite`` formatting "nan", "inf" and "-inf" (their reprs)."""
-    from circuitrun.engine import first_nonfinite
+    from circuitrun.engine.scalar import first_nonfinite
 
     out = []
     for xs in (result._values[start:stop], result._grads[start:stop]):

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from circuitrun.circuit import Circuit, Result, load
-from circuitrun.golden import (
+from circuitrun.api.circuit import Circuit, Result, load
+from circuitrun.golden.compare import (
     GoldenError,
     Mismatch,
     Tolerance,
@@ -26,7 +26,7 @@ from circuitrun.golden import (
     same_shape,
 )
 from circuitrun.problems import Problem, SpecError, UsageError
-from circuitrun.spec import Expect
+from circuitrun.spec.models import Expect
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -251,7 +251,7 @@ def has_expectations(circuit: Circuit, golden: Path | None, *, update: bool = Fa
 
 def _update(out: SpecCheck, golden: Path, result: Result, tol: Tolerance) -> None:
     """Write ``golden`` unless it still passes and names the same nodes (no churn)."""
-    from circuitrun.writers import write_atomic
+    from circuitrun.report.formats import write_atomic
 
     text = result.to_json()
     try:

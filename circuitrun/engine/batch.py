@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from circuitrun import ops as scalar_ops
-from circuitrun.engine import ADD2, CALL, MUL2, RELU, Program, live_gates
+from circuitrun.ops import table as scalar_ops
+from circuitrun.engine.scalar import ADD2, CALL, MUL2, RELU, Program, live_gates
 from circuitrun.problems import NonFiniteError, Problem
-from circuitrun.vectorops import ONE, PROPAGATES, TABLE, TIES
+from circuitrun.ops.arrays import ONE, PROPAGATES, TABLE, TIES
 
 if TYPE_CHECKING:
-    from circuitrun.circuit import Circuit
+    from circuitrun.api.circuit import Circuit
 
 CHUNK_CELLS = 1 << 20
 """Node-rows per chunk at most (8 MiB of values, as much of gradients)."""

@@ -15,8 +15,8 @@ from pathlib import PurePath
 from typing import Protocol
 from xml.sax.saxutils import escape
 
-from circuitrun.layout import Item, Layout, Point, place, text_width
-from circuitrun.ops import OPS
+from circuitrun.diagram.layout import Item, Layout, Point, place, text_width
+from circuitrun.ops.table import OPS
 
 GREEN = "#2a9d3c"
 RED = "#d62828"

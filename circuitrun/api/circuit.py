@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from circuitrun.engine import Program, compile_program, differentiate, evaluate, first_nonfinite
-from circuitrun.gradcheck import GradcheckResult, check
-from circuitrun.load import Loaded, load_file, load_text, no_cyclic_gc
+from circuitrun.engine.scalar import Program, compile_program, differentiate, evaluate, first_nonfinite
+from circuitrun.engine.gradcheck import GradcheckResult, check
+from circuitrun.api.loader import Loaded, load_file, load_text, no_cyclic_gc
 from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
-from circuitrun.reader import check_characters
-from circuitrun.spec import Spec
+from circuitrun.read.text import check_characters
+from circuitrun.spec.models import Spec
 
 if TYPE_CHECKING:
-    from circuitrun.batch import BatchResult
+    from circuitrun.engine.batch import BatchResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +68,13 @@ class Result:
 
     def to_json(self) -> str:
         """The JSON document of SPEC section 4."""
-        from circuitrun.writers import to_json
+        from circuitrun.report.formats import to_json
 
         return to_json(self)
 
     def to_csv(self) -> str:
         """The CSV table of SPEC section 4."""
-        from circuitrun.writers import to_csv
+        from circuitrun.report.formats import to_csv
 
         return to_csv(self)
 
@@ -147,7 +147,7 @@ class Circuit:
         given take the spec's value.  Returns arrays: row i is exactly what ``run`` gives
         for row i's inputs.  Raises as ``run`` does; a ``NonFiniteError`` names the row.
         """
-        from circuitrun.batch import run_batch
+        from circuitrun.engine.batch import run_batch
 
         return run_batch(self, columns, output, allow_nonfinite, all_nodes)
 
@@ -182,7 +182,7 @@ class Circuit:
         for name in names:
             message = f"input '{name}' has no value: give one with --set {name}=VALUE"
             problems.append(Problem(self.path, None, None, "missing-value", message))
-        from circuitrun.reader import parse  # positions are worth a second read here
+        from circuitrun.read.text import parse  # positions are worth a second read here
 
         loaded = self._loaded
         pos = parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions

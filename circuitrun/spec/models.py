@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from circuitrun.ops import OPS
+from circuitrun.ops.table import OPS
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 SCHEMA_ID = "https://circuitrun.dev/schemas/circuit.schema.json"

@@ -18,9 +18,9 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from circuitrun.graph import Built, output_order, sinks
-from circuitrun.ops import OPS
-from circuitrun.spec import Expect
+from circuitrun.graph.build import Built, output_order, sinks
+from circuitrun.ops.table import OPS
+from circuitrun.spec.models import Expect
 
 _TOP = frozenset({"version", "name", "description", "inputs", "gates", "wires", "output",
                   "expect"})

@@ -55,7 +55,7 @@ _SPECIAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\ufff
 
 def read(text: str) -> Any:
     """The document's plain data, or ``DECLINE`` when it is not of the simple shape."""
-    from circuitrun.reader import _resolve
+    from circuitrun.read.text import _resolve
 
     if "\r" in text:
         text = text.replace("\r\n", "\n")

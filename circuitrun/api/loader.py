@@ -20,13 +20,13 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
-from circuitrun.fastload import build_fast
-from circuitrun.graph import Built, Finding, build
+from circuitrun.graph.fast import build_fast
+from circuitrun.graph.build import Built, Finding, build
 from circuitrun.limits import check_nodes, check_size
-from circuitrun.ops import OPS
+from circuitrun.ops.table import OPS
 from circuitrun.problems import Problem, SpecError, did_you_mean
-from circuitrun.reader import Positions, parse, read_fast, read_text
-from circuitrun.spec import Expect, Gate, Spec, attribute_problems
+from circuitrun.read.text import Positions, parse, read_fast, read_text
+from circuitrun.spec.models import Expect, Gate, Spec, attribute_problems
 
 KEEP_DATA = 1 << 16
 """Up to this many characters, a spec's plain data is kept for its Pydantic model (which

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from circuitrun.jsonevents import json_events
+from circuitrun.read.jsonevents import json_events
 from circuitrun.limits import MAX_BYTES, check_size
 from circuitrun.problems import Problem, SpecError
 
@@ -225,7 +225,7 @@ def read_fast(text: str, *, is_json: bool) -> Any:
             return json.loads(text)
         except (ValueError, RecursionError):
             return None
-    from circuitrun import yamlfast
+    from circuitrun.read import fast as yamlfast
 
     data = yamlfast.read(text)
     if data is not yamlfast.DECLINE:

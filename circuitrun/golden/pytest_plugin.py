@@ -1,6 +1,6 @@
 """pytest plugin: each circuit spec with expectations or a golden file is one test item.
 
-Enabled by its ``pytest11`` entry point, or by ``pytest -p circuitrun.pytest_plugin``;
+Enabled by its ``pytest11`` entry point, or by ``pytest -p circuitrun.golden.pytest_plugin``;
 it does nothing until ``circuitrun_paths`` (ini) or ``--circuitrun PATH`` names specs.
 ``import circuitrun`` never imports this module, so pytest stays a test-only dependency.
 """
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from circuitrun.checks import SPEC_SUFFIXES, check_spec, discover, golden_files, has_expectations
-from circuitrun.circuit import Circuit, load
+from circuitrun.golden.run import SPEC_SUFFIXES, check_spec, discover, golden_files, has_expectations
+from circuitrun.api.circuit import Circuit, load
 from circuitrun.problems import SpecError, UsageError
 
 

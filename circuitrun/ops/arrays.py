@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from circuitrun import ops
+from circuitrun.ops import table as ops
 
 Array = Any  # a float64 numpy array
 VForward = Callable[[Sequence[Array]], Array]

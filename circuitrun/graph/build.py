@@ -21,9 +21,9 @@ from itertools import compress
 from operator import lt
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from circuitrun.ops import OPS
+from circuitrun.ops.table import OPS
 from circuitrun.problems import did_you_mean
-from circuitrun.spec import Spec
+from circuitrun.spec.models import Spec
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -1,0 +1,1 @@
+"""The Python API: load a spec into a Circuit, run it, read the Result."""

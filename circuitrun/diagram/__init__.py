@@ -1,0 +1,1 @@
+"""Pictures of an evaluated circuit: Mermaid, DOT and SVG."""

@@ -1,0 +1,1 @@
+"""Golden checks: compare results with expect blocks and golden files."""

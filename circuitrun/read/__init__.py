@@ -1,0 +1,1 @@
+"""Stage 1, YAML/JSON text → plain data with the position of every key and value."""

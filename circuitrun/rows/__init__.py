@@ -1,0 +1,1 @@
+"""Many input rows (CSV, JSON Lines) through one circuit, a chunk at a time."""
