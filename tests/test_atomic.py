@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from circuitrun.cli.app import app
+from circuitrun.cli import app
 
 runner = CliRunner()
 
@@ -43,7 +43,7 @@ SLOW_FSYNC = textwrap.dedent("""\
         sys.stderr.write("in fsync\\n"); sys.stderr.flush()
         time.sleep(60)
     os.fsync = fsync
-    from circuitrun.cli.app import main
+    from circuitrun.cli import main
     sys.argv[0] = "circuitrun"
     main()
     """)

@@ -16,7 +16,7 @@ import circuitrun
 from circuitrun.engine import batch
 from circuitrun.rows import run as batchio
 from circuitrun.rows import read as batchread
-from circuitrun.cli.app import app
+from circuitrun.cli import app
 
 runner = CliRunner()
 

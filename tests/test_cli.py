@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.cli.app import app
+from circuitrun.cli import app
 from circuitrun.spec.models import json_schema
 
 runner = CliRunner()

@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import circuitrun
-from circuitrun.cli.app import app
+from circuitrun.cli import app
 
 try:  # tests/ is on sys.path when pytest imports a test module from it
     from conftest import fuzz_scale

@@ -18,7 +18,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.cli.app import app
+from circuitrun.cli import app
 from circuitrun.golden.compare import Tolerance, compare
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 import circuitrun
 from circuitrun.ops import table as ops
-from circuitrun.cli.app import app
+from circuitrun.cli import app
 from circuitrun.engine.gradcheck import GradcheckResult, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent

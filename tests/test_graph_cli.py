@@ -12,7 +12,7 @@ from test_diagram import DOT, MERMAID  # the exact texts, asserted there on a ha
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.cli.app import app
+from circuitrun.cli import app
 from circuitrun.diagram.draw import render, to_dot, to_mermaid, to_svg
 
 ROOT = Path(__file__).resolve().parent.parent
