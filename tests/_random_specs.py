@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 
-from circuitrun.ops.table import OPS
+from circuitrun.ops import OPS
 
 SPECIALS = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 700.0, -700.0, 1e-300, 1e300]
 
@@ -53,8 +53,9 @@ def random_spec(seed: int, gates: int = 30, *, as_json: bool = False,
         if len(refs) >= 2 and rng.random() < 0.2:
             refs[1] = refs[0]  # a node used twice by one gate
         gate: dict[str, object] = {"op": op}
-        if op in ("max", "min") and rng.random() < 0.6:
-            gate["ties"] = rng.choice(["first", "split"])
+        for attr, rules in o.attrs.items():  # ties: first or split on max and min
+            if rules and rng.random() < 0.6:
+                gate[attr] = rng.choice(sorted(rules))
         if rng.random() < 0.2 and not any(isinstance(r, float) for r in refs):
             wires += [f"{r} -> {name}" for r in refs]  # inputs from the wires list
         else:

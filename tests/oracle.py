@@ -185,8 +185,7 @@ def parse(spec: Spec, inputs: Mapping[str, float] | None = None) -> dict[str, No
         wired.setdefault(dst, []).append(src)
     for name, gate in spec["gates"].items():
         op = gate["op"]
-        if op not in OPS:
-            raise OracleError(f"unknown op {op!r}")
+        known(OPS, op, "oracle.OPS")
         if op == "const":
             nodes[name] = Node(name, "const", value=float(gate["value"]))
             continue
@@ -214,7 +213,7 @@ def parse(spec: Spec, inputs: Mapping[str, float] | None = None) -> dict[str, No
     return nodes
 
 
-def _order(nodes: Mapping[str, Node]) -> list[str]:
+def order_of(nodes: Mapping[str, Node]) -> list[str]:
     """Kahn's algorithm, always taking the earliest-declared ready node (SPEC 3.4)."""
     index = {name: i for i, name in enumerate(nodes)}
     names = list(nodes)
@@ -242,7 +241,7 @@ def _order(nodes: Mapping[str, Node]) -> list[str]:
 
 def topo_order(spec: Spec) -> list[str]:
     """Node names in the output order of SPEC 3.4."""
-    return _order(parse(spec, {k: 0.0 for k in spec.get("inputs") or {}}))
+    return order_of(parse(spec, {k: 0.0 for k in spec.get("inputs") or {}}))
 
 
 def output_of(spec: Spec) -> str:
@@ -260,7 +259,7 @@ def output_of(spec: Spec) -> str:
 # ---- forward pass ----
 
 
-def _branch(node: Node, xs: Sequence[float]) -> tuple[int, ...] | float | None:
+def branch(node: Node, xs: Sequence[float]) -> tuple[int, ...] | float | None:
     """The branch a piecewise op takes at ``xs``: relu/abs slope, max/min positions used."""
     if node.op == "relu":
         return 1.0 if xs[0] > 0 else 0.0
@@ -289,7 +288,7 @@ def forward(spec: Spec, inputs: Mapping[str, float] | None = None) -> dict[str, 
     """Every node's value, in SPEC 3.4 order."""
     nodes = parse(spec, inputs)
     values: dict[str, float] = {}
-    for name in _order(nodes):
+    for name in order_of(nodes):
         node = nodes[name]
         values[name] = _value(node, [values[r] for r in node.ins])
     return values
@@ -304,7 +303,7 @@ def evaluate(
     to check that no nudge crosses a kink (the two then agree away from ties).
     """
     nodes = parse(spec, inputs)
-    order = _order(nodes)
+    order = order_of(nodes)
     out = output_of(spec)
     if out not in nodes:
         raise OracleError(f"unknown output {out!r}")
@@ -314,7 +313,7 @@ def evaluate(
         node = nodes[name]
         xs = [values[r] for r in node.ins]
         values[name] = _value(node, xs)
-        branches[name] = _branch(node, xs)
+        branches[name] = branch(node, xs)
     # Only ancestors of the output (and itself) can have a non-zero gradient.
     needed = {out}
     for name in reversed(order):
@@ -396,30 +395,40 @@ def kink_margin(spec: Spec, inputs: Mapping[str, float] | None = None) -> float:
 # ---- symbolic ----
 
 
+# op -> the SymPy expression of the input expressions
+SYMBOLIC: dict[str, Callable[[Sequence[Any]], Any]] = {
+    "add": lambda xs: sympy.Add(*xs),
+    "mul": lambda xs: sympy.Mul(*xs),
+    "max": lambda xs: sympy.Max(*xs),
+    "min": lambda xs: sympy.Min(*xs),
+    "sub": lambda xs: xs[0] - xs[1],
+    "div": lambda xs: xs[0] / xs[1],
+    "pow": lambda xs: xs[0] ** xs[1],
+    "neg": lambda xs: -xs[0],
+    "inv": lambda xs: 1 / xs[0],
+    "square": lambda xs: xs[0] ** 2,
+    "sqrt": lambda xs: sympy.sqrt(xs[0]),
+    "exp": lambda xs: sympy.exp(xs[0]),
+    "log": lambda xs: sympy.log(xs[0]),
+    "sigmoid": lambda xs: 1 / (1 + sympy.exp(-xs[0])),
+    "tanh": lambda xs: sympy.tanh(xs[0]),
+    "relu": lambda xs: sympy.Max(xs[0], 0),
+    "abs": lambda xs: sympy.Abs(xs[0]),
+    "sin": lambda xs: sympy.sin(xs[0]),
+    "cos": lambda xs: sympy.cos(xs[0]),
+}
+
+
+def known(table: Mapping[str, Any], op: str, where: str) -> Any:
+    """``table[op]``, or an error saying which judge has to learn the op."""
+    if op not in table:
+        raise OracleError(f"the test oracle does not know op {op!r}: add it to {where}"
+                          " (tests/oracle.py OPS and SYMBOLIC, referee.py, strategies.py)")
+    return table[op]
+
+
 def _sym_op(op: str, xs: Sequence[sympy.Expr]) -> sympy.Expr:
-    a = xs[0]
-    table: dict[str, Callable[[], sympy.Expr]] = {
-        "add": lambda: sympy.Add(*xs),
-        "mul": lambda: sympy.Mul(*xs),
-        "max": lambda: sympy.Max(*xs),
-        "min": lambda: sympy.Min(*xs),
-        "sub": lambda: a - xs[1],
-        "div": lambda: a / xs[1],
-        "pow": lambda: a ** xs[1],
-        "neg": lambda: -a,
-        "inv": lambda: 1 / a,
-        "square": lambda: a**2,
-        "sqrt": lambda: sympy.sqrt(a),
-        "exp": lambda: sympy.exp(a),
-        "log": lambda: sympy.log(a),
-        "sigmoid": lambda: 1 / (1 + sympy.exp(-a)),
-        "tanh": lambda: sympy.tanh(a),
-        "relu": lambda: sympy.Max(a, 0),
-        "abs": lambda: sympy.Abs(a),
-        "sin": lambda: sympy.sin(a),
-        "cos": lambda: sympy.cos(a),
-    }
-    return table[op]()
+    return known(SYMBOLIC, op, "oracle.SYMBOLIC")(xs)  # type: ignore[no-any-return]
 
 
 def expression(
@@ -434,7 +443,7 @@ def expression(
     exprs: dict[str, sympy.Expr] = {}
     symbols: dict[str, sympy.Symbol] = {}
     point: dict[sympy.Symbol, float] = {}
-    for name in _order(nodes):
+    for name in order_of(nodes):
         node = nodes[name]
         if node.value is not None:  # an input or a constant
             sym = sympy.Symbol(name, real=True)
@@ -451,7 +460,7 @@ def tree_size(spec: Spec) -> int:
     """How many nodes the circuit's expression has when written as a tree (fan-out copies)."""
     nodes = parse(spec, {k: 0.0 for k in spec.get("inputs") or {}})
     size: dict[str, int] = {}
-    for name in _order(nodes):
+    for name in order_of(nodes):
         size[name] = 1 + sum(size[r] for r in nodes[name].ins)
     return size[output_of(spec)]
 

@@ -28,39 +28,41 @@ Spec = Mapping[str, Any]
 mp = mpmath.mp
 
 
+# op -> its value in mpmath, from the input values
+OPS: dict[str, Callable[[Sequence[Any]], Any]] = {
+    "add": lambda xs: mpmath.fsum(xs),
+    "mul": lambda xs: mpmath.fprod(xs),
+    "max": lambda xs: max(xs),
+    "min": lambda xs: min(xs),
+    "sub": lambda xs: xs[0] - xs[1],
+    "div": lambda xs: xs[0] / xs[1],
+    "pow": lambda xs: mpmath.power(xs[0], xs[1]),
+    "neg": lambda xs: -xs[0],
+    "inv": lambda xs: 1 / xs[0],
+    "square": lambda xs: xs[0] * xs[0],
+    "sqrt": lambda xs: mpmath.sqrt(xs[0]),
+    "exp": lambda xs: mpmath.exp(xs[0]),
+    "log": lambda xs: mpmath.log(xs[0]),
+    "sigmoid": lambda xs: 1 / (1 + mpmath.exp(-xs[0])),
+    "tanh": lambda xs: mpmath.tanh(xs[0]),
+    "relu": lambda xs: max(xs[0], 0),
+    "abs": lambda xs: abs(xs[0]),
+    "sin": lambda xs: mpmath.sin(xs[0]),
+    "cos": lambda xs: mpmath.cos(xs[0]),
+}
+
+
 def _op(op: str, xs: Sequence[Any]) -> Any:
-    a = xs[0]
-    table: dict[str, Callable[[], Any]] = {
-        "add": lambda: mpmath.fsum(xs),
-        "mul": lambda: mpmath.fprod(xs),
-        "max": lambda: max(xs),
-        "min": lambda: min(xs),
-        "sub": lambda: a - xs[1],
-        "div": lambda: a / xs[1],
-        "pow": lambda: mpmath.power(a, xs[1]),
-        "neg": lambda: -a,
-        "inv": lambda: 1 / a,
-        "square": lambda: a * a,
-        "sqrt": lambda: mpmath.sqrt(a),
-        "exp": lambda: mpmath.exp(a),
-        "log": lambda: mpmath.log(a),
-        "sigmoid": lambda: 1 / (1 + mpmath.exp(-a)),
-        "tanh": lambda: mpmath.tanh(a),
-        "relu": lambda: max(a, 0),
-        "abs": lambda: abs(a),
-        "sin": lambda: mpmath.sin(a),
-        "cos": lambda: mpmath.cos(a),
-    }
-    return table[op]()
+    return oracle.known(OPS, op, "referee.OPS")(xs)
 
 
 def gradient(spec: Spec, name: str, digits: int = 60) -> float:
     """d output / d ``name`` at the spec's input values, to about ``digits`` // 2 digits."""
     nodes = oracle.parse(spec)
-    order = oracle._order(nodes)
+    order = oracle.order_of(nodes)
     out = oracle.output_of(spec)
     floats = oracle.forward(spec)  # the branches taken, as circuitrun and the oracle see them
-    branches = {n: oracle._branch(nodes[n], [floats[r] for r in nodes[n].ins]) for n in order}
+    branches = {n: oracle.branch(nodes[n], [floats[r] for r in nodes[n].ins]) for n in order}
     start = order.index(name)
     with mp.workdps(digits):
         base: dict[str, Any] = {}

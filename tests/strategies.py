@@ -1,8 +1,10 @@
 """Hypothesis strategies for random *valid* circuit specs, as the plain dicts of SPEC 1.
 
-Independent of ``circuitrun``: values are computed with the test oracle's op table.
-Circuits are built gate by gate, each gate choosing an op and inputs compatible with the
-values computed so far, so that every op stays in its domain and away from kinks:
+Values are computed with the test oracle's op table; of ``circuitrun`` only the names
+of its op table are read, so that every op it has is drawn (and an op the oracle or the
+domains below do not know fails loudly).  Circuits are built gate by gate, each gate
+choosing an op and inputs compatible with the values computed so far, so that every op
+stays in its domain and away from kinks:
 
 - log/sqrt args > 0.1, div/inv denominators and pow bases |.| > 0.1 (bases positive,
   exponents |b| <= 3), exp args in [-10, 5], sigmoid/tanh args not saturated, sin/cos
@@ -27,18 +29,18 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-try:  # tests/ is on sys.path when pytest imports a test module from it
-    from oracle import OPS
-except ModuleNotFoundError:  # imported as tests.strategies
-    from tests.oracle import OPS
+from circuitrun.ops import OPS as TABLE
 
-ALL_OPS = tuple(OPS)
+try:  # tests/ is on sys.path when pytest imports a test module from it
+    from oracle import OPS, known
+except ModuleNotFoundError:  # imported as tests.strategies
+    from tests.oracle import OPS, known
+
+ALL_OPS = tuple(TABLE)  # circuitrun's op names
 BOUND = 1e3  # largest |value| of any node
 KINK = 1e-3  # closest a relu/abs arg or a max/min runner-up comes to a kink
-DOMAIN = 0.1  # closest a log/sqrt arg, a denominator or a pow base comes to 0
+DOMAIN_EDGE = 0.1  # closest a log/sqrt arg, a denominator or a pow base comes to 0
 
-_NARY = ("add", "mul", "max", "min")
-_BINARY = ("sub", "div", "pow")
 # ops whose result is bit-identical in every IEEE implementation (at most one rounding)
 _EXACT_OPS = ("neg", "abs", "relu", "max", "min", "sub")
 # YAML 1.2 core schema words that are not strings; SPEC says yes/no/on/off *are* names.
@@ -67,26 +69,31 @@ class _Ref:
         return self.literal if self.literal is not None else self.value
 
 
-def _allowed(op: str, pos: int, v: float, ties: bool, exact: bool) -> bool:
-    """Whether value ``v`` may feed position ``pos`` of ``op``."""
-    a = abs(v)
-    checks: dict[str, Callable[[], bool]] = {
-        "log": lambda: v > DOMAIN,
-        "sqrt": lambda: v > DOMAIN,
-        "inv": lambda: a > DOMAIN,
-        "div": lambda: pos == 0 or a > DOMAIN,
-        "pow": lambda: DOMAIN < v <= 20 if pos == 0 else a <= 3,
-        "exp": lambda: -10 <= v <= 5,
-        "sigmoid": lambda: a <= 8,
-        "tanh": lambda: a <= 4,
-        "sin": lambda: a <= 50,
-        "cos": lambda: a <= 50,
-        "square": lambda: a <= math.sqrt(BOUND),
-        "relu": lambda: a > KINK or (ties and exact and v == 0),
-        "abs": lambda: a > KINK or (ties and exact and v == 0),
-    }
-    check = checks.get(op)
-    return check is None or check()
+# op -> which values it may take at input position pos (see the module's docstring)
+DOMAIN: dict[str, Callable[[int, float, bool], bool] | None] = {
+    "add": None, "mul": None, "max": None, "min": None, "sub": None, "neg": None,
+    "log": lambda pos, v, kink: v > DOMAIN_EDGE,
+    "sqrt": lambda pos, v, kink: v > DOMAIN_EDGE,
+    "inv": lambda pos, v, kink: abs(v) > DOMAIN_EDGE,
+    "div": lambda pos, v, kink: pos == 0 or abs(v) > DOMAIN_EDGE,
+    "pow": lambda pos, v, kink: DOMAIN_EDGE < v <= 20 if pos == 0 else abs(v) <= 3,
+    "exp": lambda pos, v, kink: -10 <= v <= 5,
+    "sigmoid": lambda pos, v, kink: abs(v) <= 8,
+    "tanh": lambda pos, v, kink: abs(v) <= 4,
+    "sin": lambda pos, v, kink: abs(v) <= 50,
+    "cos": lambda pos, v, kink: abs(v) <= 50,
+    "square": lambda pos, v, kink: abs(v) <= math.sqrt(BOUND),
+    "relu": lambda pos, v, kink: abs(v) > KINK or (kink and v == 0),
+    "abs": lambda pos, v, kink: abs(v) > KINK or (kink and v == 0),
+    "const": None,
+}
+
+
+def allowed(op: str, pos: int, v: float, ties: bool, exact: bool) -> bool:
+    """Whether value ``v`` may feed position ``pos`` of ``op`` (an exact 0 may hit a
+    relu/abs kink when ties are allowed and ``v`` is computed exactly)."""
+    check = known(DOMAIN, op, "strategies.DOMAIN")
+    return check is None or bool(check(pos, v, ties and exact))
 
 
 def _extreme_ok(op: str, refs: list[_Ref], ties: bool) -> bool:
@@ -145,7 +152,7 @@ class _Builder:
         """``n`` inputs for ``op`` (the first ``anchor`` if given) in its domain, or None."""
         refs: list[_Ref] = [anchor] if anchor is not None else []
         for pos in range(len(refs), n):
-            pool = [r for r in self.nodes if _allowed(op, pos, r.value, self.ties, r.exact)]
+            pool = [r for r in self.nodes if allowed(op, pos, r.value, self.ties, r.exact)]
             zeros = [r for r in pool if r.value == 0]
             if self.ties and op in ("relu", "abs") and zeros and self.draw(st.booleans()):
                 pool = zeros  # a kink hit exactly: relu(0), abs(0)
@@ -153,7 +160,7 @@ class _Builder:
                 pool = [r for r in pool if r.key == refs[-1].key]  # repeat: mul [x, x]
             ref = None
             if not pool or self.draw(st.integers(0, 6)) == 0:
-                ref = self.literal(lambda v, p=pos: _allowed(op, p, v, False, True))
+                ref = self.literal(lambda v, p=pos: allowed(op, p, v, False, True))
             if ref is None:
                 if not pool:
                     return None
@@ -182,11 +189,12 @@ class _Builder:
         if self.nodes and draw(st.integers(0, self.chain)) > 0:
             # extend the longest chain: an op that takes its end as its first input
             anchor = max(reversed(self.nodes), key=lambda r: r.depth)
-            ops = tuple(o for o in ALL_OPS if _allowed(o, 0, anchor.value, self.ties, anchor.exact))
+            ops = tuple(o for o in ALL_OPS if allowed(o, 0, anchor.value, self.ties, anchor.exact))
         op = draw(st.sampled_from(ops)) if self.nodes else "const"
         refs: list[_Ref] | None = []
         if op != "const":
-            n = draw(st.integers(1, 5)) if op in _NARY else 2 if op in _BINARY else 1
+            lo, hi = known(OPS, op, "oracle.OPS")[:2]
+            n = draw(st.integers(lo, 5)) if hi is None else lo
             refs = self.refs(op, n, anchor)
         if refs and op in ("max", "min"):
             if self.ties and draw(st.booleans()):

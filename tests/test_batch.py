@@ -1,8 +1,11 @@
 """Batch evaluation (``Circuit.run_batch``) against the scalar engine, row by row and
-bit for bit: every op, ties, fan-out, constants, several chunks, non-finite rows."""
+bit for bit: every op, ties, fan-out, constants, several chunks, non-finite rows.  Rows
+with non-finite inputs, which ``Circuit.run`` refuses, are compared with the chain rule
+written out plainly (``_reference_engine``, which the scalar engine matches bit for bit)."""
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import struct
@@ -12,11 +15,11 @@ from typing import Any
 import numpy as np
 import pytest
 from _random_specs import SPECIALS, random_spec
+from _reference_engine import run as reference
 
 import circuitrun
-import circuitrun.ops.table
 from circuitrun.engine import batch
-from circuitrun.engine import scalar as engine
+from circuitrun.ops import OPS
 
 
 def same(x: float | None, y: float | None) -> bool:
@@ -32,6 +35,10 @@ def spec(text: str) -> circuitrun.Circuit:
     return circuitrun.loads(textwrap.dedent(text))
 
 
+def doc_of(seed: int, gates: int) -> dict[str, Any]:
+    return json.loads(random_spec(seed, gates, as_json=True))  # type: ignore[no-any-return]
+
+
 def rows_for(circuit: circuitrun.Circuit, n: int, rng: random.Random,
              nonfinite: bool = False) -> dict[str, np.ndarray]:
     """Columns mixing ordinary numbers, signed zeros, equal values (ties) and extremes."""
@@ -45,83 +52,78 @@ def rows_for(circuit: circuitrun.Circuit, n: int, rng: random.Random,
     return cols
 
 
-def scalar_rows(circuit: circuitrun.Circuit, cols: dict[str, np.ndarray], row: int,
-                output: int) -> tuple[list[float], list[float | None]]:
-    prog = circuit._prog
-    leaves: list[Any] = list(prog.leaf_values)
-    for name, col in cols.items():
-        leaves[prog.position[name]] = float(col[row])
-    vals = engine.evaluate(prog, leaves)
-    return vals, engine.differentiate(prog, vals, output)
-
-
-def assert_rows_match(circuit: circuitrun.Circuit, cols: dict[str, np.ndarray],
+def assert_rows_match(doc: dict[str, Any], cols: dict[str, np.ndarray],
                       output: str | None = None) -> None:
+    """Every node's value and gradient, row by row: those of ``Circuit.run`` on the row
+    (rows of finite inputs) and of the plain chain rule."""
+    circuit = circuitrun.loads(json.dumps(doc), json=True)
     result = circuit.run_batch(cols, output=output, allow_nonfinite=True, all_nodes=True)
-    prog = circuit._prog
-    out = prog.output if output is None else prog.position[output]
-    assert result.output == prog.names[out]
+    assert result.output == (output or circuit.output)
     assert result.nodes is not None
-    n = len(next(iter(cols.values())))
-    for row in range(n):
-        vals, grads = scalar_rows(circuit, cols, row, out)
-        for p, name in enumerate(prog.names):
-            v, g = result.nodes[name]
-            assert same(float(v[row]), vals[p]), (row, name, v[row], vals[p])
-            assert same(None if g is None else float(g[row]), grads[p]), (row, name)
-        assert same(float(result.value[row]), vals[out])
-        for name in prog.inputs:
-            assert same(float(result.grads[name][row]), grads[prog.position[name]])
+    for row in range(len(next(iter(cols.values())))):
+        inputs = {name: float(col[row]) for name, col in cols.items()}
+        values, grads = reference(doc, inputs, output)
+        assert list(result.nodes) == list(values)
+        if all(map(math.isfinite, inputs.values())):
+            one = circuit.run(inputs, output=output, allow_nonfinite=True)
+            assert all(same(n.value, values[n.name]) and same(n.grad, grads[n.name])
+                       for n in one.nodes), row
+        for name, (v, g) in result.nodes.items():
+            assert same(float(v[row]), values[name]), (row, name, v[row], values[name])
+            assert same(None if g is None else float(g[row]), grads[name]), (row, name)
+        assert same(float(result.value[row]), values[result.output])
+        for name in circuit.inputs:
+            assert same(float(result.grads[name][row]), grads[name])
     # Without all_nodes, gates' gradient arrays are handed on to inputs: the same bits.
     lean = circuit.run_batch(cols, output=output, allow_nonfinite=True)
-    for name in prog.inputs:
-        assert [struct.pack("<d", x) for x in lean.grads[name]] == [
-            struct.pack("<d", x) for x in result.grads[name]] or all(
-            same(float(x), float(y)) for x, y in zip(lean.grads[name], result.grads[name],
-                                                     strict=True)), name
+    for name in circuit.inputs:
+        assert all(same(float(x), float(y)) for x, y in zip(lean.grads[name], result.grads[name],
+                                                            strict=True)), name
     assert all(same(float(x), float(y)) for x, y in zip(lean.value, result.value, strict=True))
 
 
 @pytest.mark.parametrize("seed", range(25))
 def test_random_circuits_match_the_scalar_engine(seed: int) -> None:
-    circuit = circuitrun.loads(random_spec(seed, 40))
-    assert_rows_match(circuit, rows_for(circuit, 24, random.Random(seed)))
+    doc = doc_of(seed, 40)
+    circuit = circuitrun.loads(json.dumps(doc), json=True)
+    assert_rows_match(doc, rows_for(circuit, 24, random.Random(seed)))
 
 
 @pytest.mark.parametrize("seed", range(10))
 def test_non_finite_rows_match_the_scalar_engine(seed: int) -> None:
-    circuit = circuitrun.loads(random_spec(seed + 100, 30))
-    assert_rows_match(circuit, rows_for(circuit, 24, random.Random(seed), nonfinite=True))
+    doc = doc_of(seed + 100, 30)
+    circuit = circuitrun.loads(json.dumps(doc), json=True)
+    assert_rows_match(doc, rows_for(circuit, 24, random.Random(seed), nonfinite=True))
 
 
-def test_other_outputs_match(monkeypatch: pytest.MonkeyPatch) -> None:
-    circuit = circuitrun.loads(random_spec(3, 30))
+def test_other_outputs_match() -> None:
+    doc = doc_of(3, 30)
+    circuit = circuitrun.loads(json.dumps(doc), json=True)
     cols = rows_for(circuit, 10, random.Random(1))
     for name in circuit.node_names[::5]:
-        assert_rows_match(circuit, cols, output=name)
+        assert_rows_match(doc, cols, output=name)
 
 
 def test_many_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "CHUNK_CELLS", 64)  # a few rows per chunk
-    circuit = circuitrun.loads(random_spec(5, 20))
+    doc = doc_of(5, 20)
+    circuit = circuitrun.loads(json.dumps(doc), json=True)
     assert batch.chunk_rows(len(circuit.node_names)) < 10
-    assert_rows_match(circuit, rows_for(circuit, 37, random.Random(5)))
+    assert_rows_match(doc, rows_for(circuit, 37, random.Random(5)))
 
 
 def test_ties_fan_out_and_constants() -> None:
     # m = max(a, b), s = max(a, b; split), f = m*s + a*a + 2: rows with a = b tie.
-    circuit = spec("""
-        inputs: {a: 1, b: 1}
-        gates:
-          m: {op: max, in: [a, b]}
-          s: {op: max, in: [a, b, b], ties: split}
-          k: {op: const, value: 2}
-          p: {op: mul, in: [m, s]}
-          q: {op: mul, in: [a, a, k]}
-          f: {op: add, in: [p, q, 2]}
-    """)
+    doc = {"inputs": {"a": 1, "b": 1}, "gates": {
+        "m": {"op": "max", "in": ["a", "b"]},
+        "s": {"op": "max", "in": ["a", "b", "b"], "ties": "split"},
+        "k": {"op": "const", "value": 2},
+        "p": {"op": "mul", "in": ["m", "s"]},
+        "q": {"op": "mul", "in": ["a", "a", "k"]},
+        "f": {"op": "add", "in": ["p", "q", 2]}}}
+    circuit = circuitrun.loads(json.dumps(doc), json=True)
     cols = {"a": np.array([2.0, 3.0, -1.0, 0.0, -0.0]), "b": np.array([2.0, 1.0, 5.0, -0.0, 0.0])}
-    assert_rows_match(circuit, cols)
+    assert_rows_match(doc, cols)
     r = circuit.run_batch(cols, all_nodes=True)
     assert r.nodes is not None and r.nodes["k"][1] is None and r.nodes["f.2"][1] is None
     # Row 0: a = b = 2; m = 2, s = 2; df/da = s*1 (first) + m*1/3 (split) + 2*2a = 2 + 2/3 + 8.
@@ -183,81 +185,85 @@ EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -2.0, 3.0, 710.0, -710.0, 1e-320, 1e308, -1e
          math.inf, -math.inf, math.nan]
 
 
-@pytest.mark.parametrize("op", [op for op in circuitrun.ops.table.OPS if op != "const"])
-def test_every_op_on_edge_values(op: str) -> None:
+EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -2.0, 3.0, 710.0, -710.0, 1e-320, 1e308, -1e308,
+         math.inf, -math.inf, math.nan]
+
+
+@pytest.mark.parametrize("op", [op for op in OPS.values() if op.max_in != 0],
+                         ids=lambda op: op.name)
+def test_every_op_on_edge_values(op: Any) -> None:
     # Every pair of edge values (signed zeros, overflow, subnormals, inf, NaN) through one
-    # gate of the op: 1 input, 2 inputs, and 3 for n-ary ops, with both ties rules.
-    o = circuitrun.ops.table.OPS[op]
-    arities = [n for n in (1, 2, 3) if o.min_in <= n <= (o.max_in or 3)]
-    for n in arities:
+    # gate of the op: 1 input, 2 inputs, and 3 for n-ary ops, with every attribute rule.
+    for n in [n for n in (1, 2, 3) if op.min_in <= n <= (op.max_in or 3)]:
         names = [f"x{i}" for i in range(n)]
-        for ties in ([None, "first", "split"] if "ties" in o.attrs else [None]):
-            attr = f", ties: {ties}" if ties else ""
-            circuit = spec(f"""
-                inputs: {{{', '.join(f'{x}: 1' for x in names)}}}
-                gates:
-                  f: {{op: {op}, in: [{', '.join(names)}]{attr}}}
-            """)
+        for attrs in [{}] + [{a: v} for a, rules in op.attrs.items() for v in rules or ()]:
+            doc = {"inputs": dict.fromkeys(names, 1), "gates": {
+                "f": {"op": op.name, "in": names, **attrs}}}
             grid = np.array(np.meshgrid(*[EDGES] * n)).reshape(n, -1)
             if n == 3:
                 grid = grid[:, ::7]
-            assert_rows_match(circuit, {x: grid[i] for i, x in enumerate(names)})
+            assert_rows_match(doc, {x: grid[i] for i, x in enumerate(names)})
+
+
+def first_failure(circuit: circuitrun.Circuit, cols: dict[str, np.ndarray]
+                  ) -> tuple[int, str] | None:
+    """The first row whose run fails, and its message; None if every row runs."""
+    for row in range(len(next(iter(cols.values())))):
+        try:
+            circuit.run({n: float(c[row]) for n, c in cols.items()})
+        except circuitrun.NonFiniteError as e:
+            return row, e.problem.message
+    return None
+
+
+def assert_batch_fails_as_rows_do(circuit: circuitrun.Circuit,
+                                  cols: dict[str, np.ndarray]) -> bool:
+    """run_batch raises for the first row that fails alone, with its message, or else
+    gives every row's value; True if some row failed."""
+    first = first_failure(circuit, cols)
+    if first is None:
+        result = circuit.run_batch(cols)
+        assert [float(v) for v in result.value] == [
+            circuit.run({n: float(c[r]) for n, c in cols.items()}).value()
+            for r in range(len(result.value))]
+        return False
+    with pytest.raises(circuitrun.NonFiniteError) as info:
+        circuit.run_batch(cols)
+    assert (info.value.row, info.value.problem.message) == (
+        first[0], f"row {first[0] + 1}: {first[1]}")
+    return True
 
 
 @pytest.mark.parametrize("seed", range(30))
 def test_non_finite_errors_match_single_runs(seed: int) -> None:
     # The first row that fails, and its message, are those of running row by row.
     circuit = circuitrun.loads(random_spec(seed + 200, 25))
-    rng = random.Random(seed)
-    cols = rows_for(circuit, 12, rng)
-    first = None
-    for row in range(12):
-        try:
-            circuit.run({n: float(c[row]) for n, c in cols.items()})
-        except circuitrun.NonFiniteError as e:
-            first = (row, e.problem.message)
-            break
-    if first is None:
-        circuit.run_batch(cols)
-        return
-    with pytest.raises(circuitrun.NonFiniteError) as info:
-        circuit.run_batch(cols)
-    assert (info.value.row, info.value.problem.message) == (
-        first[0], f"row {first[0] + 1}: {first[1]}")
+    assert_batch_fails_as_rows_do(circuit, rows_for(circuit, 12, random.Random(seed)))
 
 
 @pytest.mark.parametrize("seed", range(30))
 def test_non_finite_gradients_match_single_runs(seed: int) -> None:
-    # Values stay finite (sqrt of |x|, no division), gradients do not (sqrt at 0):
-    # the first failing row and its message are those of running row by row.
+    # Values stay finite (sqrt of |x|, no division), gradients do not: sqrt's local
+    # gradient 1/(2 sqrt(0)) is inf, so a row with a 0 under a sqrt fails, and every
+    # gate feeds the output (a sum of the gates nothing else uses).  Inputs are drawn
+    # from 0.0, -0.0, 1.0, -2.0, 0.5, and every circuit has a sqrt: some row fails.
     rng = random.Random(seed)
     lines = ["inputs: {x0: 1, x1: 1, x2: 1}", "gates:"]
-    names = ["x0", "x1", "x2"]
+    names, unused = ["x0", "x1", "x2"], set()
     for j in range(12):
-        op = rng.choice(["add", "mul", "sqrt", "relu", "max", "sub", "square", "neg"])
+        op = "sqrt" if j == 0 else rng.choice(["add", "mul", "sqrt", "relu", "max", "sub",
+                                               "square", "neg"])
+        srcs = [rng.choice(names) for _ in range(2 if op in ("add", "mul", "max", "sub")
+                                                 else 1)]
         if op == "sqrt":
-            lines.append(f"  a{j}: {{op: abs, in: {rng.choice(names)}}}")
-            lines.append(f"  g{j}: {{op: sqrt, in: a{j}}}")
-        elif op in ("add", "mul", "max", "sub"):
-            lines.append(f"  g{j}: {{op: {op}, in: [{rng.choice(names)}, {rng.choice(names)}]}}")
-        else:
-            lines.append(f"  g{j}: {{op: {op}, in: {rng.choice(names)}}}")
+            lines.append(f"  a{j}: {{op: abs, in: {srcs[0]}}}")
+            srcs = [f"a{j}"]
+        lines.append(f"  g{j}: {{op: {op}, in: [{', '.join(srcs)}]}}")
+        unused = (unused - set(srcs)) | {f"g{j}"}
         names.append(f"g{j}")
-    lines.append(f"output: g{11}")
+    lines += [f"  out: {{op: add, in: [{', '.join(sorted(unused))}]}}", "output: out"]
     circuit = circuitrun.loads("\n".join(lines) + "\n")
     cols = {n: np.array([rng.choice([0.0, -0.0, 1.0, -2.0, 0.5]) for _ in range(16)])
             for n in ("x0", "x1", "x2")}
-    first = None
-    for row in range(16):
-        try:
-            circuit.run({n: float(c[row]) for n, c in cols.items()})
-        except circuitrun.NonFiniteError as e:
-            first = (row, e.problem.message)
-            break
-    if first is None:
-        circuit.run_batch(cols)
-        return
-    with pytest.raises(circuitrun.NonFiniteError) as info:
-        circuit.run_batch(cols)
-    assert (info.value.row, info.value.problem.message) == (
-        first[0], f"row {first[0] + 1}: {first[1]}")
+    cols["x0"][rng.randrange(16)] = 0.0  # under g0's sqrt, at least in one row
+    assert assert_batch_fails_as_rows_do(circuit, cols)

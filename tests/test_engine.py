@@ -125,12 +125,13 @@ def test_allow_nonfinite_reports_instead_of_failing() -> None:
 
 
 def test_million_gate_chain_without_recursion() -> None:
-    # f = x + 1 + 1 + ... (10^6 gates): value x + 10^6, every gradient 1.
+    # g0 = x + 1, then 999,999 one-input adds, each passing its input on: a chain 10^6
+    # gates deep, value x + 1 = 1.5, and every gradient 1.
     n = 1_000_000
     gates = ",".join(f'"g{i}": {{"op": "add", "in": ["g{i - 1}"]}}' for i in range(1, n))
     first = '"g0": {"op": "add", "in": ["x", 1]}'
     text = f'{{"inputs": {{"x": 0.5}}, "gates": {{{first}, {gates}}}}}'
     r = circuitrun.loads(text, json=True).run()
     assert r.value() == 1.5
-    assert r.grad("x") == 1.0
+    assert r.grad("x") == 1.0 and r.grad("g0") == 1.0
     assert r.output == f"g{n - 1}"

@@ -1,8 +1,10 @@
-"""The optimised engine against the reference engine, bit for bit, and the output order
-against networkx's, on random circuits that use every op and feature."""
+"""The engine's loops against the chain rule written out plainly (_reference_engine),
+bit for bit, on random circuits that use every op and feature; and the output order
+against networkx's."""
 
 from __future__ import annotations
 
+import json
 import random
 import struct
 import sys
@@ -11,8 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from _random_specs import random_spec
-from _reference_engine import differentiate as ref_differentiate
-from _reference_engine import evaluate as ref_evaluate
+from _reference_engine import run as reference
 
 import circuitrun
 from circuitrun.engine import scalar as engine
@@ -20,7 +21,7 @@ from circuitrun.engine import scalar as engine
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from gen import generate, to_json
 
-from circuitrun.graph.build import output_order, sinks
+from circuitrun.graph.build import output_order, sinks, to_digraph
 
 
 def bits(xs: list[float | None]) -> list[bytes | None]:
@@ -28,57 +29,48 @@ def bits(xs: list[float | None]) -> list[bytes | None]:
     return [None if x is None else struct.pack("<d", x) for x in xs]
 
 
-def leaves_of(circuit: circuitrun.Circuit) -> list[float]:
-    prog = circuit._prog
-    leaves = [1.25 if v is None else v for v in prog.leaf_values]
-    return leaves  # type: ignore[return-value]
+def assert_matches_reference(text: str, inputs: dict[str, float], output: str | None) -> None:
+    circuit = circuitrun.loads(text, json=True)
+    result = circuit.run(inputs, output=output, allow_nonfinite=True)
+    values, grads = reference(json.loads(text), inputs, output)
+    assert [n.name for n in result.nodes] == list(values)
+    assert bits([n.value for n in result.nodes]) == bits(list(values.values()))
+    assert bits([n.grad for n in result.nodes]) == bits(list(grads.values())), output
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_fast_loops_match_the_reference_bit_for_bit(seed: int) -> None:
-    circuit = circuitrun.loads(random_spec(seed, 40, nulls=seed % 2 == 0))
-    prog = circuit._prog
-    leaves = leaves_of(circuit)
-    vals = engine.evaluate(prog, leaves)
-    assert bits(vals) == bits(ref_evaluate(prog, leaves))
+def test_loops_match_the_plain_chain_rule_bit_for_bit(seed: int) -> None:
+    # Every op, inline constants (which take add and mul off their inline path), ties,
+    # nodes used twice by one gate, values that overflow; several outputs, some with
+    # nodes off every path to them.
+    text = random_spec(seed, 40, as_json=True, nulls=seed % 2 == 0)
+    names = circuitrun.loads(text, json=True).node_names
+    inputs = {n: 1.25 for n, v in json.loads(text)["inputs"].items() if v is None}
     rng = random.Random(seed)
-    outputs = {prog.output, len(vals) - 1, rng.randrange(len(vals)), rng.randrange(len(vals))}
-    for out in outputs:
-        assert bits(engine.differentiate(prog, vals, out)) == bits(
-            ref_differentiate(prog, vals, out)), out
+    for output in {None, names[-1], rng.choice(names), rng.choice(names)}:
+        assert_matches_reference(text, inputs, output)
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_all_live_walk_matches_the_reference(seed: int) -> None:
-    # Generated benchmark circuits have one sink, the output: the backward pass walks
-    # every node instead of a plan.
-    c = generate(300, seed=seed)
-    circuit = circuitrun.loads(to_json(c), json=True)
-    prog = circuit._prog
-    assert engine._plan(prog, prog.output) is None
-    leaves = leaves_of(circuit)
-    vals = engine.evaluate(prog, leaves)
-    assert bits(engine.differentiate(prog, vals, prog.output)) == bits(
-        ref_differentiate(prog, vals, prog.output))
-    assert engine.live_gates(prog, prog.output) == [
-        p for p in range(len(vals) - 1, -1, -1) if prog.forward[p] is not None]
+def test_every_node_live(seed: int) -> None:
+    # Generated benchmark circuits have one sink, the output: every node is on a path
+    # to it (add and mul of two nodes and relu, the loops' inline ops).
+    assert_matches_reference(to_json(generate(300, seed=seed)), {}, None)
 
 
-def test_inline_paths_are_taken() -> None:
-    # add/mul of two nodes and relu run inline; constants as inputs force the call path.
-    circuit = circuitrun.loads("""
-        inputs: {x: 2, y: -3}
-        gates:
-          a: {op: add, in: [x, y]}
-          m: {op: mul, in: [a, x]}
-          r: {op: relu, in: m}
-          c: {op: add, in: [r, 1]}
-          s: {op: sigmoid, in: c}
-    """.replace("\n        ", "\n"))
-    prog = circuit._prog
-    codes = dict(zip(prog.names, prog.code, strict=True))
-    assert codes == {"x": engine.LEAF, "y": engine.LEAF, "a": engine.ADD2, "m": engine.MUL2,
-                     "r": engine.RELU, "c.1": engine.LEAF, "c": engine.CALL, "s": engine.CALL}
+@pytest.mark.parametrize("x", [0.0, -0.0, 2.0, -3.0, 1e-320, 1e308])
+def test_inline_ops_and_their_calls_agree(x: float) -> None:
+    # relu, add and mul of two nodes run inline; with a constant input, or three inputs,
+    # they call the op's functions: both are the same formula, to the bit.
+    text = json.dumps({"inputs": {"x": x, "y": -0.0}, "gates": {
+        "r": {"op": "relu", "in": "x"}, "rc": {"op": "relu", "in": [0.0]},
+        "a": {"op": "add", "in": ["r", "y"]}, "ac": {"op": "add", "in": ["r", -0.0]},
+        "m": {"op": "mul", "in": ["a", "x"]}, "mc": {"op": "mul", "in": ["ac", x]},
+        "m3": {"op": "mul", "in": ["a", "x", "y"]},
+        "f": {"op": "add", "in": ["m", "mc", "m3", "rc"]}}})
+    assert_matches_reference(text, {}, None)
+    r = circuitrun.loads(text, json=True).run(allow_nonfinite=True)
+    assert bits([r.value("m")]) == bits([r.value("mc")])
 
 
 def test_first_nonfinite() -> None:
@@ -115,9 +107,6 @@ def test_order_of_a_cycle_is_none() -> None:
     assert output_order([(), (0, 0)]) == range(2)
 
 
-def test_graph_is_built_when_asked_for() -> None:
-    circuit = circuitrun.loads("inputs: {x: 1}\ngates:\n  f: {op: mul, in: [x, x]}\n")
-    built = circuit._built
-    assert built._graph is None
-    assert sorted(built.graph.edges) == [(0, 1)]
-    assert built.graph is built.graph
+def test_the_digraph_has_one_edge_per_input_and_gate() -> None:
+    # mul: [x, x] is one edge of the DiGraph (SPEC 3.1), though the gate has two inputs.
+    assert sorted(to_digraph([(), (0, 0), (0, 1)]).edges) == [(0, 1), (0, 2), (1, 2)]

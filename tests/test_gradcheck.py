@@ -15,9 +15,10 @@ from rich.console import Console
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.ops import table as ops
 from circuitrun.cli import app
 from circuitrun.engine.gradcheck import GradcheckResult, Verdict
+from circuitrun.ops import OPS
+from circuitrun.ops.record import Grads
 
 ROOT = Path(__file__).resolve().parent.parent
 CIRCUITS = ROOT / "circuits"
@@ -212,8 +213,10 @@ def test_ties_example() -> None:
 # ---- mismatches ----------------------------------------------------------------------------
 
 
-def _plant(monkeypatch: pytest.MonkeyPatch, op: str, grads: ops.Grads) -> None:
-    monkeypatch.setitem(ops.OPS, op, dataclasses.replace(ops.OPS[op], grads=grads))
+def _plant(monkeypatch: pytest.MonkeyPatch, op: str, grads: Grads) -> None:
+    # The op with a wrong local gradient, and no inline form (whose expressions would
+    # still say the right one), for the circuits loaded while it is in the table.
+    monkeypatch.setitem(OPS, op, dataclasses.replace(OPS[op], local_grads=grads, inline=None))
 
 
 def test_a_wrong_local_gradient_fails(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,11 +19,15 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, event, find, given, settings
 
+from circuitrun.ops import OPS
+
 try:  # tests/ is on sys.path when pytest imports this module without a package
     import oracle
+    import referee
+    import strategies
     from strategies import ALL_OPS, BOUND, KINK, circuits, spec_to_json, spec_to_yaml
 except ModuleNotFoundError:
-    from tests import oracle
+    from tests import oracle, referee, strategies
     from tests.strategies import ALL_OPS, BOUND, KINK, circuits, spec_to_json, spec_to_yaml
 
 Spec = dict[str, Any]
@@ -35,6 +39,31 @@ def close(actual: float | None, expected: float, rtol: float, atol: float = 0.0)
 
 def grads(result: oracle.Result) -> dict[str, float | None]:
     return {name: g for name, (_, g) in result.items()}
+
+
+# ---- the judges know every op circuitrun has ----
+
+
+def test_every_judge_knows_every_op() -> None:
+    # An op added to circuitrun's table fails here until each judge learns it: the
+    # oracle's values and arities, SymPy's expression, the 60-digit referee, and the
+    # domains the strategy keeps each op's inputs in.
+    table = set(OPS)
+    assert set(ALL_OPS) == table
+    assert set(oracle.OPS) == table
+    assert set(oracle.SYMBOLIC) | {"const"} == table
+    assert set(referee.OPS) | {"const"} == table
+    assert set(strategies.DOMAIN) == table
+    assert {n: oracle.OPS[n][:2] for n in table} == {
+        n: (op.min_in, op.max_in) for n, op in OPS.items()}
+
+
+def test_an_unknown_op_fails_loudly() -> None:
+    spec = {"inputs": {"x": 1}, "gates": {"f": {"op": "softplus", "in": "x"}}}
+    with pytest.raises(oracle.OracleError, match="does not know op 'softplus'"):
+        oracle.evaluate(spec)
+    with pytest.raises(oracle.OracleError, match="does not know op 'softplus'"):
+        strategies.allowed("softplus", 0, 1.0, False, False)
 
 
 # ---- hand-derived examples ----

@@ -16,7 +16,7 @@ from typing import Protocol
 from xml.sax.saxutils import escape
 
 from circuitrun.diagram.layout import Item, Layout, Point, place, text_width
-from circuitrun.ops.table import OPS
+from circuitrun.ops import OPS
 
 GREEN = "#2a9d3c"
 RED = "#d62828"
@@ -29,7 +29,6 @@ SYMBOL_PT = 14.0  # text inside a box
 GATE_H = 36.0
 LEAF_H = 32.0
 LEAF_KINDS = ("input", "const")
-ORDERED = ("sub", "div", "pow")  # ops whose inputs are drawn top to bottom in order
 TAIL = 18.0  # the arrow after the output's labels
 
 
@@ -69,6 +68,12 @@ def _box_text(node: Node) -> str:
     return OPS[node.op].symbol
 
 
+def _ordered(node: Node) -> bool:
+    """Whether the inputs are drawn top to bottom in order: they have labels (a, b)."""
+    op = OPS.get(node.op)
+    return op is not None and bool(op.labels)
+
+
 def _labels(node: Node, values: bool) -> list[str]:
     if not values:
         return []
@@ -99,7 +104,7 @@ def _items(result: Result, values: bool) -> list[Item]:
             col_w=max(w, text_width(caption, LABEL_PT) + 4),
             top=LABEL_PT + 6 if caption else 0.0, label_w=label_w + 16,
             tail=TAIL if tail and node.name == result.output else 0.0,
-            ordered=node.op in ORDERED))
+            ordered=_ordered(node)))
     return items
 
 

@@ -1,9 +1,10 @@
 """One circuit over many input rows: forward and backward with numpy, chunk by chunk.
 
-Every node's value over the rows of a chunk is one array, and each gate is one array
-operation (a few for n-ary ops) per chunk, in the scalar engine's order and with the
-op's own formulas (``vectorops.py``), so that row i gives exactly the floats of
-``Circuit.run`` on row i's inputs.  Chunks keep memory bounded and arrays in cache.
+Every node's value over the rows of a chunk is one array, and each gate is its op's
+array form (``Op.array_forward``, ``Op.array_local_grads``: a few numpy operations per
+chunk), in the scalar engine's order and with the op's own formulas, so that row i gives
+exactly the floats of ``Circuit.run`` on row i's inputs.  Chunks keep memory bounded and
+arrays in cache.
 
 numpy is imported here only, so that a plain ``circuitrun run`` never pays for it.
 """
@@ -17,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from circuitrun.ops import table as scalar_ops
-from circuitrun.engine.scalar import ADD2, CALL, MUL2, RELU, Program, live_gates
+from circuitrun.engine.scalar import Program, live_gates
+from circuitrun.ops.record import ONE
 from circuitrun.problems import NonFiniteError, Problem
-from circuitrun.ops.arrays import ONE, PROPAGATES, TABLE, TIES
 
 if TYPE_CHECKING:
     from circuitrun.api.circuit import Circuit
@@ -63,16 +63,12 @@ class BatchPlan:
         self.prog = prog
         self.output = prog.output if output is None else prog.position[output]
         self.all_nodes = all_nodes
-        self.funcs: list[tuple[Any, Any] | None] = []
-        for op, f, local in zip(prog.ops, prog.forward, prog.grads, strict=True):
-            if f is None:
-                self.funcs.append(None)
-            else:  # a max/min gate may have the other ties rule than its op's default
-                split = local is scalar_ops.TIES["split"]
-                self.funcs.append((TABLE[op][0], TIES["split"] if split else TABLE[op][1]))
-        code, arg0, arg1 = prog.code, prog.arg0, prog.arg1
-        self.steps = [(p, code[p], arg0[p], arg1[p]) for p in live_gates(prog, self.output)]
-        self.leaves = [p for p, f in enumerate(prog.forward) if f is None]
+        records, ins = prog.records, prog.ins
+        gates = {p: r for p, r in enumerate(records) if r is not None}
+        self.forward = [(p, r.array_forward, ins[p]) for p, r in gates.items()]
+        self.backward = [(p, gates[p].array_local_grads, ins[p])
+                         for p in live_gates(prog, self.output)]
+        self.leaves = [p for p, r in enumerate(records) if r is None]
         self.reported = [p for p, c in enumerate(prog.constant) if not c and (
             all_nodes or prog.ops[p] == "input")]
         self._watch(prog)
@@ -89,13 +85,13 @@ class BatchPlan:
         output order, is on a node with no such input: an input, or a gate of constants
         only.  Those are the only ones looked at, then.
         """
-        n, ins, constant = len(prog.names), prog.ins, prog.constant
+        n, ins, constant, records = len(prog.names), prog.ins, prog.constant, prog.records
         carried = [False] * n
-        for op, srcs in zip(prog.ops, ins, strict=True):
-            if op in PROPAGATES:
+        for record, srcs in zip(records, ins, strict=True):
+            if record is not None and record.propagates:
                 for i in srcs:
                     carried[i] = True
-        self.watch_values = [prog.forward[p] is not None and not carried[p] for p in range(n)]
+        self.watch_values = [records[p] is not None and not carried[p] for p in range(n)]
         self.watch_grads = [not constant[p] and not any(not constant[i] for i in ins[p])
                             for p in range(n)]
 
@@ -109,7 +105,6 @@ class BatchPlan:
             self.vbuf = np.empty((n, rows))
             self.gbuf = np.empty((n, rows))
             self.scratch = np.empty(rows)
-            self.mask = np.empty(rows, dtype=bool)
             self.zeros = np.zeros(rows)
 
     def run(self, columns: Mapping[str, Any], rows: int, first_row: int,
@@ -130,10 +125,9 @@ class BatchPlan:
         return vals, grads
 
     def _forward(self, columns: Mapping[str, Any], rows: int) -> list[Any]:
-        """The scalar engine's forward pass with arrays for floats (add and mul of two
-        nodes and relu inline, as there)."""
+        """The scalar engine's forward pass with arrays for floats."""
         prog = self.prog
-        names, ops, values, ins = prog.names, prog.ops, prog.leaf_values, prog.ins
+        names, ops, values = prog.names, prog.ops, prog.leaf_values
         out = [v[:rows] for v in self.vbuf]
         vals: list[Any] = [None] * len(names)
         for p in self.leaves:
@@ -142,18 +136,8 @@ class BatchPlan:
             else:
                 vals[p] = out[p]
                 vals[p].fill(values[p])
-        add, multiply, maximum = np.add, np.multiply, np.maximum
-        for p, k, a, b, pair in zip(range(len(vals)), prog.code, prog.arg0, prog.arg1,
-                                    self.funcs, strict=True):
-            if k == ADD2:
-                vals[p] = add(vals[a], vals[b], out=out[p])
-            elif k == MUL2:
-                vals[p] = multiply(vals[a], vals[b], out=out[p])
-            elif k == RELU:  # as vectorops._relu
-                vals[p] = r = maximum(vals[a], 0.0, out=out[p])
-                r += 0.0
-            elif k == CALL:
-                vals[p] = pair[0]([vals[i] for i in ins[p]])  # type: ignore[index]
+        for p, array_forward, srcs in self.forward:
+            vals[p] = array_forward([vals[i] for i in srcs], out[p])
         return vals
 
     def _backward(self, vals: list[Any], rows: int) -> list[Any]:
@@ -165,62 +149,33 @@ class BatchPlan:
         in zeros' signs too.  Adding 0.0 to each reported gradient at the end (-0.0 + 0.0
         is 0.0, and nothing else changes) gives the scalar engine's bits.
         """
-        prog = self.prog
         out = [v[:rows] for v in self.gbuf]
-        tmp, mask = self.scratch[:rows], self.mask[:rows]
+        tmp = self.scratch[:rows]
         grads: list[Any] = [None] * len(vals)
         grads[self.output] = out[self.output]
         grads[self.output].fill(1.0)
-        ins, constant, funcs = prog.ins, prog.constant, self.funcs
-        multiply, greater, copyto = np.multiply, np.greater, np.copyto
-        handed = self.all_nodes  # whether the gate's array has been handed on (or is kept)
-
-        def take(i: int, g: Any, alone: bool = True) -> None:
-            """Add g to i's gradient; i may take g's array itself, once per gate, if it is
-            ``alone`` (no other contribution of this gate to i would then read g)."""
-            nonlocal handed
-            if grads[i] is not None:
-                grads[i] += g
-            elif handed or not alone:
-                copyto(out[i], g)
-                grads[i] = out[i]
-            else:
-                grads[i] = g
-                handed = True
-
-        for p, k, a, b in self.steps:
+        constant = self.prog.constant
+        multiply, copyto = np.multiply, np.copyto
+        for p, array_local_grads, srcs in self.backward:
             g = grads[p]
-            handed = self.all_nodes
-            if k == ADD2:  # local gradients 1, 1: g itself (for a == b, g += g is 2g)
-                take(a, g)
-                take(b, g)
-            elif k == MUL2:  # local gradients b, a
-                if grads[a] is None:
-                    grads[a] = multiply(g, vals[b], out=out[a])
-                else:
-                    grads[a] += multiply(g, vals[b], out=tmp)
-                if grads[b] is None:
-                    grads[b] = multiply(g, vals[a], out=out[b])
-                else:
-                    grads[b] += multiply(g, vals[a], out=tmp)
-            elif k == RELU:  # g * True is g * 1.0, g * False is g * 0.0
-                greater(vals[a], 0.0, out=mask)
-                if grads[a] is None:
-                    grads[a] = multiply(g, mask, out=out[a])
-                else:
-                    grads[a] += multiply(g, mask, out=tmp)
-            else:
-                srcs = ins[p]
-                local = funcs[p][1](vals[p], [vals[i] for i in srcs])  # type: ignore[index]
-                for i, d in zip(srcs, local, strict=True):
-                    if constant[i]:
-                        continue
-                    if d is ONE:
-                        take(i, g, srcs.count(i) == 1)
-                    elif grads[i] is None:
+            handed = self.all_nodes  # whether g's array has been handed on (or is kept)
+            for i, d in zip(srcs, array_local_grads(vals[p], [vals[i] for i in srcs]),
+                            strict=True):
+                if constant[i]:
+                    continue
+                if d is not ONE:  # the contribution g * d
+                    if grads[i] is None:
                         grads[i] = multiply(g, d, out=out[i])
                     else:
                         grads[i] += multiply(g, d, out=tmp)
+                elif grads[i] is not None:  # the contribution g itself
+                    grads[i] += g
+                elif handed or srcs.count(i) > 1:  # another contribution of g may follow
+                    copyto(out[i], g)
+                    grads[i] = out[i]
+                else:  # i takes g's array itself: no copy
+                    grads[i] = g
+                    handed = True
         for p in self.reported:
             if grads[p] is not None:
                 grads[p] += 0.0  # -0.0 becomes 0.0, as in the scalar sum (see above)

@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from circuitrun.engine.scalar import Program
+from circuitrun.ops.record import Kink
 from circuitrun.problems import UsageError
 
 if TYPE_CHECKING:
@@ -157,25 +158,11 @@ def _row(c: NodeCheck) -> tuple[str, str, str, str, str, str]:
 
 # ---- where a central difference is meaningless -------------------------------------------
 
-# op -> (what it is at n, what it is within the window); the argument whose sign matters
-_WORDS = {
-    "max": ("max tie", "max near-tie within eps"),
-    "min": ("min tie", "min near-tie within eps"),
-    "relu": ("relu at 0", "relu kink within eps"),
-    "abs": ("abs at 0", "abs kink within eps"),
-    "sqrt": ("sqrt at 0", "sqrt domain edge within eps"),
-    "log": ("log at 0", "log domain edge within eps"),
-    "inv": ("1/x at 0", "1/x pole within eps"),
-    "div": ("division by 0", "div pole within eps"),
-}
-_SIGN_OF = {"relu": 0, "abs": 0, "sqrt": 0, "log": 0, "inv": 0, "div": 1}
-
-
-def _state(op: str, ans: float, args: list[float]) -> Hashable:
-    """The sign of the critical argument, or which inputs equal a max/min's result."""
-    if op in ("max", "min"):
+def _state(kink: Kink, ans: float, args: list[float]) -> Hashable:
+    """The sign of the kink's argument, or which inputs equal a max/min's result."""
+    if kink.sign_of is None:
         return tuple(i for i, a in enumerate(args) if a == ans)
-    x = args[_SIGN_OF[op]]
+    x = args[kink.sign_of]
     return (x > 0) - (x < 0) if x == x else "nan"
 
 
@@ -185,14 +172,15 @@ def _on_kink(state: Hashable) -> bool:
 
 def _kink(prog: Program, down: list[int], samples: tuple[list[float], ...]) -> str:
     """The first gate in ``down`` whose state is not the same at all samples, as a reason."""
-    ops, ins, names = prog.ops, prog.ins, prog.names
+    records, ins, names = prog.records, prog.ins, prog.names
     for p in down:
-        op = ops[p]
-        if op not in _WORDS:
+        record = records[p]
+        kink = None if record is None else record.kink
+        if kink is None:
             continue
-        states = [_state(op, vals[p], [vals[i] for i in ins[p]]) for vals in samples]
+        states = [_state(kink, vals[p], [vals[i] for i in ins[p]]) for vals in samples]
         if states[0] != states[1] or states[1] != states[2]:
-            words = _WORDS[op][0 if _on_kink(states[1]) else 1]
+            words = kink.at if _on_kink(states[1]) else kink.near
             return f"{words} at gate '{names[p]}'"
     return ""
 
@@ -228,11 +216,11 @@ def _shifted(prog: Program, base: list[float], at: int, value: float,
     """Every value with node ``at`` set to ``value``: only ``down`` is evaluated again."""
     vals = base[:]
     vals[at] = value
-    forward, ins = prog.forward, prog.ins
+    records, ins = prog.records, prog.ins
     for p in down:
-        f = forward[p]
-        assert f is not None  # a gate downstream of another node has inputs
-        vals[p] = f(*[vals[i] for i in ins[p]])
+        record = records[p]
+        assert record is not None  # a gate downstream of another node has inputs
+        vals[p] = record.forward(*[vals[i] for i in ins[p]])
     return vals
 
 

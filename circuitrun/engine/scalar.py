@@ -1,10 +1,10 @@
 """Forward in topological order, backward in reverse: the chain rule over a flat program.
 
 The DAG is compiled once into lists indexed by output position, so that the hot loops
-touch only Python lists and floats, never networkx.  The commonest gates (add and mul
-of two nodes, relu) are done inline by the loops, with no call and no argument list;
-every other gate calls its op's ``forward`` and local-gradient function from the op
-table.  The inline forms are the op's own formulas, so both give the same floats.
+(``loops.py``) touch only Python lists and floats, never networkx.  Each gate gets its
+op's record (``ops.Op``), with the local-gradient rule its attributes select, and a
+code telling the loops how to run it: inline (the record's own expressions, pasted into
+the loop) or by calling the record's functions.
 """
 
 from __future__ import annotations
@@ -15,15 +15,10 @@ from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
 from operator import ne
 
+from circuitrun.engine.loops import CALL, FIRST_INLINE, LEAF, Loops, loops
 from circuitrun.graph.build import Built
-from circuitrun.ops.table import OPS, Forward, Grads, local_grads
-
-# How the loops treat a position (Program.code).
-LEAF = 0  # an input or a constant: its value is given
-ADD2 = 1  # add of two non-constant nodes
-MUL2 = 2  # mul of two non-constant nodes
-RELU = 3  # relu of a non-constant node
-CALL = 4  # anything else: the op's functions are called
+from circuitrun.ops.record import Inline, Op
+from circuitrun.ops.table import OPS
 
 
 @dataclass(slots=True)
@@ -33,47 +28,63 @@ class Program:
     names: list[str]
     ops: list[str]
     ins: list[tuple[int, ...]]  # output positions of each node's inputs
-    forward: list[Forward | None]  # None for inputs and constants
-    grads: list[Grads | None]
+    records: list[Op | None]  # each gate's op, its attributes applied; None for leaves
     leaf_values: list[float | None]  # inputs' and constants' spec values
     constant: list[bool]
     position: dict[str, int]
     inputs: list[str]  # input names in file order
     output: int  # position of the default output
-    code: list[int] = field(default_factory=list)  # LEAF, ADD2, MUL2, RELU or CALL
-    arg0: list[int] = field(default_factory=list)  # first input of ADD2, MUL2, RELU
-    arg1: list[int] = field(default_factory=list)  # second input of ADD2, MUL2
+    loops: Loops  # the loops for the inline forms of the op table
+    code: list[int]  # LEAF, CALL, or the code of the gate's inline form (see loops.py)
+    arg0: list[int] = field(default_factory=list)  # first input, or 0
+    arg1: list[int] = field(default_factory=list)  # second input, or 0
     plans: dict[int, list[int] | None] = field(default_factory=dict, repr=False)  # see _plan
 
     def __post_init__(self) -> None:
-        if not self.code:
-            self.code, self.arg0, self.arg1 = _codes(self)
+        if not self.arg0:
+            self.arg0 = list(map(next, map(iter, self.ins), repeat(0)))
+            self.arg1 = [t[1] if len(t) > 1 else 0 for t in self.ins]
 
 
-def _codes(prog: Program) -> tuple[list[int], list[int], list[int]]:
-    """The loop's path for each position, with the inputs of the inline ones."""
-    ins, constant = prog.ins, prog.constant
-    inline = {"input": LEAF, "const": LEAF}
-    for name, (k, op) in _INLINE.items():
-        if OPS.get(name) == op:  # the table's own record (a test may plant another)
-            inline[name] = k
-    code = list(map(inline.get, prog.ops, repeat(CALL)))
-    # add and mul are inline for exactly two inputs; constants as inputs need the call
-    # path, which skips them (they get no gradient).
-    for p in compress(range(len(ins)), map(ne, map(len, ins), repeat(2))):
-        if code[p] == ADD2 or code[p] == MUL2:
+def _records(ops: list[str], ties: list[str | None]) -> list[Op | None]:
+    """Each node's record: its op's, or the variant its ``ties`` selects."""
+    record_of: dict[str, Op | None] = {name: op for name, op in OPS.items() if name != "const"}
+    record_of["input"] = record_of["const"] = None
+    if ties.count(None) == len(ties):
+        return list(map(record_of.__getitem__, ops))
+    chosen: dict[tuple[str, str | None], Op | None] = {}
+    out = []
+    for op, tie in zip(ops, ties, strict=True):
+        key = (op, tie)
+        if key not in chosen:
+            record = record_of[op]
+            chosen[key] = record if record is None else record.choose("ties", tie)
+        out.append(chosen[key])
+    return out
+
+
+def _codes(records: list[Op | None], ins: list[tuple[int, ...]], constant: list[bool],
+           inlines: tuple[Inline, ...]) -> list[int]:
+    """How the loops run each node: LEAF, CALL, or its op's inline form."""
+    code_of: dict[Op | None, int] = {None: LEAF}
+    arity_of: dict[Op | None, int] = {None: -1}
+    for record in set(records):
+        if record is not None:
+            inline = record.inline
+            code_of[record] = CALL if inline is None else FIRST_INLINE + inlines.index(inline)
+            arity_of[record] = -1 if inline is None else len(inline.grads)
+    code = list(map(code_of.__getitem__, records))
+    # An inline form is for one number of inputs (add and mul of two, relu of one); a
+    # gate with a constant input takes the call path, which skips the constant.
+    arity = list(map(arity_of.__getitem__, records))
+    for p in compress(range(len(ins)), map(ne, map(len, ins), arity)):
+        if code[p] >= FIRST_INLINE:
             code[p] = CALL
     if True in constant:
         for p, k in enumerate(code):
-            if k != LEAF and k != CALL and any(constant[i] for i in ins[p]):
+            if k >= FIRST_INLINE and any(constant[i] for i in ins[p]):
                 code[p] = CALL
-    arg0 = list(map(next, map(iter, ins), repeat(0)))  # first input, or 0
-    arg1 = [t[1] if len(t) > 1 else 0 for t in ins]
-    return code, arg0, arg1
-
-
-_INLINE = {name: (k, OPS[name]) for name, k in (("add", ADD2), ("mul", MUL2), ("relu", RELU))}
-"""The ops the loops do inline, with the records whose formulas the loops copy."""
+    return code
 
 
 def compile_program(built: Built) -> Program:
@@ -90,42 +101,28 @@ def compile_program(built: Built) -> Program:
         ins = [tuple(at[i] for i in ins[n]) for n in order]
         values = [values[n] for n in order]
         ties = [ties[n] for n in order]
-    forward_of = {name: op.forward for name, op in OPS.items() if name != "const"}
-    grads_of = {name: op.grads for name, op in OPS.items() if name != "const"}
-    forward = list(map(forward_of.get, ops))
-    if ties.count(None) == len(ties):
-        grads = list(map(grads_of.get, ops))
-    else:
-        grads = [grads_of.get(op) if tie is None else local_grads(OPS[op], tie)
-                 for op, tie in zip(ops, ties, strict=True)]
+    inlines = tuple(op.inline for op in OPS.values() if op.inline is not None)
+    records = _records(ops, ties)
+    constant = list(map("const".__eq__, ops))
     return Program(
         names=names,
         ops=ops,
         ins=ins,
-        forward=forward,
-        grads=grads,
+        records=records,
         leaf_values=values,
-        constant=list(map("const".__eq__, ops)),
+        constant=constant,
         position=position,
         inputs=list(compress(built.names, map("input".__eq__, built.ops))),
         output=built.output if at is None else at[built.output],
+        loops=loops(inlines),
+        code=_codes(records, ins, constant, inlines),
     )
 
 
 def evaluate(prog: Program, leaves: list[float]) -> list[float]:
     """Every node's value; ``leaves`` holds the value of each input and constant position."""
     vals = leaves[:]
-    forward, ins = prog.forward, prog.ins
-    for p, k, a, b in zip(range(len(vals)), prog.code, prog.arg0, prog.arg1, strict=True):
-        if k == ADD2:
-            vals[p] = vals[a] + vals[b]
-        elif k == MUL2:
-            vals[p] = vals[a] * vals[b]
-        elif k == RELU:
-            x = vals[a]
-            vals[p] = x if x > 0 or x != x else 0.0
-        elif k == CALL:
-            vals[p] = forward[p](*[vals[i] for i in ins[p]])  # type: ignore[misc]
+    prog.loops.forward(vals, prog.code, prog.arg0, prog.arg1, prog.records, prog.ins)
     return vals
 
 
@@ -141,7 +138,6 @@ def differentiate(prog: Program, vals: list[float], output: int) -> list[float |
     grad: list[float | None] = [0.0] * n
     grad[output] = 1.0
     code, arg0, arg1 = prog.code, prog.arg0, prog.arg1
-    ins, grads, constant = prog.ins, prog.grads, prog.constant
     plan = _plan(prog, output)
     if plan is None:  # every node is on a path to the output: walk them all, from it back
         skip = n - 1 - output
@@ -151,27 +147,9 @@ def differentiate(prog: Program, vals: list[float], output: int) -> list[float |
     else:
         steps = zip(plan, map(code.__getitem__, plan), map(arg0.__getitem__, plan),
                     map(arg1.__getitem__, plan), strict=True)
-    for p, k, a, b in steps:
-        if k == ADD2:  # local gradients 1, 1 (and g * 1.0 is g)
-            g = grad[p]
-            grad[a] += g  # type: ignore[operator]
-            grad[b] += g  # type: ignore[operator]
-        elif k == MUL2:  # local gradients b, a
-            g = grad[p]
-            grad[a] += g * vals[b]  # type: ignore[operator]
-            grad[b] += g * vals[a]  # type: ignore[operator]
-        elif k == RELU:  # local gradient 1 where a > 0, else 0
-            g = grad[p]
-            grad[a] += g if vals[a] > 0 else g * 0.0  # type: ignore[operator]
-        elif k == CALL:
-            g = grad[p]
-            srcs = ins[p]
-            local = grads[p](vals[p], *[vals[i] for i in srcs])  # type: ignore[misc]
-            for i, d in zip(srcs, local, strict=True):
-                if not constant[i]:
-                    grad[i] += g * d  # type: ignore[operator]
-    if True in constant:
-        for p, c in enumerate(constant):
+    prog.loops.backward(steps, grad, vals, prog.records, prog.ins, prog.constant)
+    if True in prog.constant:
+        for p, c in enumerate(prog.constant):
             if c:
                 grad[p] = None
     return grad
@@ -190,9 +168,9 @@ def _plan(prog: Program, output: int) -> list[int] | None:
         live = [False] * (output + 1)
         live[output] = True
         plan = []
-        ins, grads = prog.ins, prog.grads
+        ins, records = prog.ins, prog.records
         for p in range(output, -1, -1):
-            if live[p] and grads[p] is not None:
+            if live[p] and records[p] is not None:
                 plan.append(p)
                 for i in ins[p]:
                     live[i] = True
@@ -204,8 +182,8 @@ def live_gates(prog: Program, output: int) -> list[int]:
     """The gates the output depends on, from the output back."""
     plan = _plan(prog, output)
     if plan is None:
-        grads = prog.grads
-        return [p for p in range(output, -1, -1) if grads[p] is not None]
+        records = prog.records
+        return [p for p in range(output, -1, -1) if records[p] is not None]
     return plan
 
 

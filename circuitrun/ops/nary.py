@@ -1,0 +1,143 @@
+"""The ops of any number of inputs: add, mul (chains of their two-input form), max, min."""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from circuitrun.ops.ieee import NAN, np
+from circuitrun.ops.record import ONE, Formula, Inline, Kink, Op, Rule, left_fold
+
+# ---- add, mul ------------------------------------------------------------------------
+
+
+def _add_arrays(xs: Sequence[Any], out: Any) -> Any:
+    if len(xs) == 1:
+        return xs[0]
+    total = np.add(xs[0], xs[1], out=out)  # left to right, as the scalar chain
+    for x in xs[2:]:
+        total += x
+    return total
+
+
+def _mul_arrays(xs: Sequence[Any], out: Any) -> Any:
+    if len(xs) == 1:
+        return xs[0]  # 1.0 * x is x
+    product = np.multiply(xs[0], xs[1], out=out)
+    for x in xs[2:]:
+        product *= x
+    return product
+
+
+def _mul_grads_arrays(ans: Any, xs: Sequence[Any]) -> list[Any]:
+    n = len(xs)
+    if n == 1:
+        return [ONE]
+    if n == 2:
+        return [xs[1], xs[0]]
+    # The product of the others as left_fold forms it: the product of the inputs before
+    # (prefix) times the product of those after, multiplied from the end (suffix).
+    suffix: list[Any] = [1.0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        suffix[i] = suffix[i + 1] * xs[i]
+    out = []
+    prefix: Any = 1.0
+    for i in range(n):
+        out.append(prefix * suffix[i + 1])
+        prefix = prefix * xs[i]
+    return out
+
+
+ADD2 = Inline("a + b", ("1.0", "1.0"))
+MUL2 = Inline("a * b", ("b", "a"))
+_add, _add_grads = left_fold(ADD2)
+_mul, _mul_grads = left_fold(MUL2)
+
+# ---- max, min ------------------------------------------------------------------------
+
+
+def _extreme(pick: Callable[..., float]) -> Callable[..., float]:
+    def forward(*xs: float) -> float:
+        if any(x != x for x in xs):
+            return NAN
+        return pick(xs)
+
+    return forward
+
+
+def _extreme_arrays(greater: Callable[[Any, Any], Any]) -> Callable[[Sequence[Any], Any], Any]:
+    def forward(xs: Sequence[Any], out: Any) -> Any:
+        pick = xs[0]
+        nan = xs[0] != xs[0]
+        for x in xs[1:]:
+            pick = np.where(greater(x, pick), x, pick)  # the first of equals stays
+            nan |= x != x
+        return np.where(nan, math.nan, pick) if nan.any() else pick
+
+    return forward
+
+
+def _ties_first(ans: float, *xs: float) -> tuple[float, ...]:
+    out = [0.0] * len(xs)
+    for i, x in enumerate(xs):
+        if x == ans:
+            out[i] = 1.0
+            break
+    return tuple(out)
+
+
+def _ties_first_arrays(ans: Any, xs: Sequence[Any]) -> list[Any]:
+    out = []
+    found = np.zeros(len(ans), dtype=bool)
+    for x in xs:
+        hit = (x == ans) & ~found
+        out.append(hit.astype(np.float64))
+        found |= hit
+    return out
+
+
+def _ties_split(ans: float, *xs: float) -> tuple[float, ...]:
+    k = sum(1 for x in xs if x == ans)
+    share = 1.0 / k if k else 0.0
+    return tuple(share if x == ans else 0.0 for x in xs)
+
+
+def _ties_split_arrays(ans: Any, xs: Sequence[Any]) -> list[Any]:
+    hits = [x == ans for x in xs]
+    k = np.zeros(len(ans), dtype=np.int64)
+    for h in hits:
+        k += h
+    share = np.where(k > 0, 1.0 / np.maximum(k, 1), 0.0)
+    return [np.where(h, share, 0.0) for h in hits]
+
+
+FIRST = Rule(_ties_first, _ties_first_arrays, "1 to the first input equal to {out}, 0 to the rest")
+SPLIT = Rule(_ties_split, _ties_split_arrays, "1/k to each of the k inputs equal to {out}")
+TIES = {"first": FIRST, "split": SPLIT}
+"""``ties``: which inputs equal to the result get the gradient (the first is the default)."""
+
+
+# ---- the records ---------------------------------------------------------------------
+
+RECORDS = (
+    Op(name="add", min_in=1, max_in=None, inline=ADD2,
+       forward=_add, local_grads=_add_grads,
+       array_forward=_add_arrays, array_local_grads=lambda ans, xs: [ONE] * len(xs),
+       symbol="+", formula=Formula("{all}", ("1",), sep=" + "), propagates=True),
+    Op(name="mul", min_in=1, max_in=None, inline=MUL2,
+       forward=_mul, local_grads=_mul_grads,
+       array_forward=_mul_arrays, array_local_grads=_mul_grads_arrays,
+       symbol="*", formula=Formula("{all}", ("{others}",), sep=" · "), propagates=True),
+    Op(name="max", min_in=1, max_in=None,
+       forward=_extreme(max), local_grads=_ties_first,
+       array_forward=_extreme_arrays(operator.gt), array_local_grads=_ties_first_arrays,
+       symbol="max", formula=Formula("max({all})", (FIRST.words,)), attrs={"ties": TIES},
+       kink=Kink("max tie", "max near-tie within eps", sign_of=None)),
+    Op(name="min", min_in=1, max_in=None,
+       forward=_extreme(min), local_grads=_ties_first,
+       array_forward=_extreme_arrays(operator.lt), array_local_grads=_ties_first_arrays,
+       symbol="min", formula=Formula("min({all})", (FIRST.words,)), attrs={"ties": TIES},
+       kink=Kink("min tie", "min near-tie within eps", sign_of=None)),
+)

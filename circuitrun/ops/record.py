@@ -1,0 +1,242 @@
+"""What an op is: one record holding everything circuitrun knows about it.
+
+The scalar value ``forward(*xs)`` and the local gradients ``local_grads(ans, *xs)`` sit
+side by side; as in autograd, the local gradient receives the op's own output ``ans``
+(so exp's is ``ans``, sigmoid's ``ans * (1 - ans)``).  Beside them the same op over
+numpy arrays (many rows at once), and the facts the rest of the package reads: arity,
+attributes, where it has kinks, whether it propagates nan/inf, its inputs' labels, its
+symbol in pictures and its formulas in words.  The engine, never an op, applies the
+chain rule.
+"""
+
+# ruff: noqa: RUF002  (docstrings show formulas with the SPEC's math characters)
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+Forward = Callable[..., float]
+"""``forward(*xs)``: the op's value at its inputs' values."""
+Grads = Callable[..., tuple[float, ...]]
+"""``local_grads(ans, *xs)``: d(value)/d(input) for each input; ``ans`` is the value."""
+ArrayForward = Callable[[Sequence[Any], Any], Any]
+"""``array_forward(xs, out)``: the value over float64 arrays of rows; it may write into
+``out`` (an array of the rows' length that aliases no input) and return it."""
+ArrayGrads = Callable[[Any, Sequence[Any]], list[Any]]
+"""``array_local_grads(ans, xs)``: each input's local gradient over the rows: an array, a
+float, or ``ONE``.  Run under ``numpy.errstate(all="ignore")``: IEEE results, no warnings."""
+
+
+class _One:
+    def __repr__(self) -> str:
+        return "ONE"
+
+
+ONE: Final[Any] = _One()
+"""An array local gradient of exactly 1: the contribution is the upstream gradient itself
+(g * 1.0 is g, bit for bit), so the batch engine passes it on without a multiplication."""
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """The op for exactly ``len(grads)`` inputs as Python expressions in ``a``, ``b`` (the
+    inputs) and ``ans`` (the value, for the gradients).
+
+    The record's scalar functions are compiled from these expressions, and the scalar
+    engine pastes the same expressions into its loops: its fast path is the op's own
+    formula, not a copy of it.  A local gradient written ``1.0`` is taken as exactly one.
+    """
+
+    value: str
+    grads: tuple[str, ...]
+    forward: Forward = field(init=False, compare=False, repr=False)
+    local_grads: Grads = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        args = ", ".join(self.inputs)
+        grads = "".join(f"{g}, " for g in self.grads)
+        object.__setattr__(self, "forward", _compile(f"lambda {args}: {self.value}"))
+        object.__setattr__(self, "local_grads", _compile(f"lambda ans, {args}: ({grads})"))
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The names the expressions give the inputs, in order."""
+        return ("a", "b")[: len(self.grads)]
+
+
+def _compile(source: str) -> Callable[..., Any]:
+    # The expressions are the op table's own text, never user input; no builtins needed.
+    namespace: dict[str, Any] = {"__builtins__": {"len": len, "range": range, "tuple": tuple}}
+    if source.startswith("lambda"):
+        function: Callable[..., Any] = eval(compile(source, "<op table>", "eval"), namespace)
+        return function
+    exec(compile(source, "<op table>", "exec"), namespace)
+    return namespace["function"]  # type: ignore[no-any-return]  # exec defines it
+
+
+_FOLD_FORWARD = """
+def function(*xs):
+    a = xs[0]
+    for b in xs[1:]:
+        a = {value}
+    return a
+"""
+
+_FOLD_GRADS = """
+def function(ans, *xs):
+    steps = [xs[0]]  # the value after each step but the last, which is ans
+    a = xs[0]
+    for b in xs[1:-1]:
+        a = {value}
+        steps.append(a)
+    steps.append(ans)
+    out = [1.0] * len(xs)
+    later = 1.0  # the product of the later steps' d/d(left), from the last step back
+    for j in range(len(xs) - 1, 0, -1):
+        a, b, ans = steps[j - 1], xs[j], steps[j]
+        out[j] = ({d_right}) * later
+        later = later * ({d_left})
+    out[0] = later
+    return tuple(out)
+"""
+
+_FOLD_CONSTANT = """
+def function(ans, *xs):
+    return (1.0,) + ({d_right},) * (len(xs) - 1)
+"""
+
+
+def left_fold(inline: Inline) -> tuple[Forward, Grads]:
+    """The n-ary op whose two-input form is ``inline``: a1 + a2 + a3 is (a1 + a2) + a3.
+
+    Its local gradients are the chain rule along that chain, from its end back: the
+    gradient of a_j is d(step j)/d(right) times d(step k)/d(left) for every later step k.
+    For mul that is the product of the other inputs, formed without a division (exact
+    when an input is 0), in time linear in the number of inputs.  (Both are compiled
+    from the expressions: a 4,000,000-input gate makes no call per input.)
+    """
+    d_left, d_right = inline.grads
+    grads = _FOLD_GRADS.format(value=inline.value, d_left=d_left, d_right=d_right)
+    if d_left == "1.0" and not _names(d_right):
+        # Every d/d(left) is exactly 1 (add): the later product stays 1, nothing to form.
+        grads = _FOLD_CONSTANT.format(d_right=d_right)
+    return _compile(_FOLD_FORWARD.format(value=inline.value)), _compile(grads)
+
+
+def _names(expression: str) -> set[str]:
+    return {n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A local-gradient rule an attribute's value selects (``ties: split`` on max)."""
+
+    local_grads: Grads
+    array_local_grads: ArrayGrads
+    words: str  # how the gradient is routed, for explanations
+
+
+@dataclass(frozen=True, slots=True)
+class Kink:
+    """Where the op is not differentiable, in gradcheck's words.
+
+    The op's *state* at a point is the sign of input ``sign_of`` or, when that is None,
+    which inputs equal its value (max, min).  Where the state changes the op has a kink.
+    """
+
+    at: str  # the point is on it: "relu at 0"
+    near: str  # it lies within the step: "relu kink within eps"
+    sign_of: int | None = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """How explanations write the op: format templates over its inputs' names.
+
+    ``{a}``, ``{b}`` are the inputs by position; ``{out}`` is the op's value; for ops of
+    any number of inputs ``{all}`` is every input joined by ``sep``, and ``{others}``
+    every input but the one differentiated.  ``grads`` holds one template per input, or
+    a single one that every input shares.
+    """
+
+    value: str
+    grads: tuple[str, ...]
+    sep: str = ", "
+
+    def value_text(self, args: Sequence[str]) -> str:
+        """The value written with ``args`` for the inputs ("x + y", "σ(dot)")."""
+        return self.value.format(**self._fields(args, 0, ""))
+
+    def grad_text(self, i: int, args: Sequence[str], out: str = "") -> str:
+        """The local gradient for input ``i`` written with ``args`` for the inputs and
+        ``out`` for the value ("y", "f·(1 − f)"); without ``out``, the value's formula."""
+        if not out:
+            value = self.value_text(args)
+            out = f"({value})" if " " in value else value
+        template = self.grads[min(i, len(self.grads) - 1)]
+        return template.format(**self._fields(args, i, out))
+
+    def _fields(self, args: Sequence[str], i: int, out: str) -> dict[str, str]:
+        others = [x for k, x in enumerate(args) if k != i]
+        return {"a": args[0] if args else "", "b": args[1] if len(args) > 1 else "",
+                "out": out, "all": self.sep.join(args),
+                "others": self.sep.join(others) if others else "1"}
+
+
+Attribute = Mapping[str, Rule] | None
+"""An attribute's allowed values, each with the rule it selects; None: a number."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Op:
+    """One primitive, everything about it (see the module's docstring); records compare
+    by identity."""
+
+    name: str
+    min_in: int
+    max_in: int | None  # None: any number
+    forward: Forward
+    local_grads: Grads
+    array_forward: ArrayForward
+    array_local_grads: ArrayGrads
+    symbol: str  # how a diagram labels the gate
+    formula: Formula
+    inline: Inline | None = None  # the scalar forms as expressions (see Inline)
+    attrs: Mapping[str, Attribute] = field(default_factory=dict)
+    kink: Kink | None = None
+    propagates: bool = False  # its value is non-finite whenever an input's is
+    labels: tuple[str, ...] = ()  # names of the inputs where their order matters (a, b)
+
+    def __post_init__(self) -> None:
+        # Mistakes a new record could make, caught when the table is imported.
+        fixed = self.max_in if self.max_in is not None else -1
+        if self.inline is not None and not (
+                len(self.inline.grads) == fixed or (fixed == -1 and len(self.inline.grads) == 2)):
+            raise ValueError(f"op '{self.name}': an inline form is for its number of inputs,"
+                             " or two for an op of any number (a chain of them)")
+        if len(self.formula.grads) not in (1, fixed) and fixed != 0:
+            raise ValueError(f"op '{self.name}': one gradient formula, or one per input")
+        if self.labels and len(self.labels) != fixed:
+            raise ValueError(f"op '{self.name}': one label per input")
+
+    def arity_text(self) -> str:
+        """The number of inputs, in words ("2", "1 or more", "none")."""
+        if self.max_in is None:
+            return f"{self.min_in} or more"
+        return "none" if self.max_in == 0 else str(self.min_in)
+
+    def choose(self, attr: str, value: str | None) -> Op:
+        """The op with the local-gradient rule that ``attr: value`` selects (None: this
+        op's own rule)."""
+        if value is None:
+            return self
+        rule = self.attrs[attr]
+        assert rule is not None, f"attribute '{attr}' of '{self.name}' selects no rule"
+        r = rule[value]
+        return dataclasses.replace(
+            self, local_grads=r.local_grads, array_local_grads=r.array_local_grads,
+            inline=None, formula=dataclasses.replace(self.formula, grads=(r.words,)))
