@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from circuitrun.ops import ONE, OPS, TIES, Op
+from circuitrun.ops import OPS, TIES, Op
 
 GATES = [op for op in OPS.values() if op.max_in != 0]  # every op but the leaf const
 
@@ -146,7 +146,7 @@ def test_array_forms_give_the_scalar_floats(op: Op) -> None:
         rows = len(xs[0])
         with np.errstate(all="ignore"):
             ans = op.array_forward(xs, np.empty(rows))
-            local = [d if d is ONE else np.broadcast_to(np.asarray(d, dtype=np.float64), rows)
+            local = [np.broadcast_to(np.asarray(d, dtype=np.float64), rows)
                      for d in op.array_local_grads(ans, xs)]
         assert len(local) == n
         for r in range(rows):
@@ -154,8 +154,7 @@ def test_array_forms_give_the_scalar_floats(op: Op) -> None:
             value = op.forward(*row)
             assert same(float(ans[r]), value), (row, float(ans[r]), value)
             for i, want in enumerate(op.local_grads(value, *row)):
-                got = 1.0 if local[i] is ONE else float(local[i][r])
-                assert same(got, want), (row, i, got, want)
+                assert same(float(local[i][r]), want), (row, i, float(local[i][r]), want)
 
 
 # ---- the facts on the record -----------------------------------------------------------

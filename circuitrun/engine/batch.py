@@ -1,9 +1,9 @@
 """One circuit over many input rows: forward and backward with numpy, chunk by chunk.
 
 Every node's value over the rows of a chunk is one array, and each gate is its op's
-array form (``Op.array_forward``, ``Op.array_local_grads``: a few numpy operations per
-chunk), in the scalar engine's order and with the op's own formulas, so that row i gives
-exactly the floats of ``Circuit.run`` on row i's inputs.  Chunks keep memory bounded and
+array form (a few numpy operations per chunk; the loops are ``loops.py``'s, the inline
+forms pasted in), in the scalar engine's order and with the op's own formulas, so that
+row i gives exactly the floats of ``Circuit.run`` on row i's inputs.  Chunks keep memory bounded and
 arrays in cache.
 
 numpy is imported here only, so that a plain ``circuitrun run`` never pays for it.
@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from circuitrun.engine.scalar import Program, live_gates
-from circuitrun.ops.record import ONE
 from circuitrun.problems import NonFiniteError, Problem
 
 if TYPE_CHECKING:
@@ -63,12 +62,9 @@ class BatchPlan:
         self.prog = prog
         self.output = prog.output if output is None else prog.position[output]
         self.all_nodes = all_nodes
-        records, ins = prog.records, prog.ins
-        gates = {p: r for p, r in enumerate(records) if r is not None}
-        self.forward = [(p, r.array_forward, ins[p]) for p, r in gates.items()]
-        self.backward = [(p, gates[p].array_local_grads, ins[p])
-                         for p in live_gates(prog, self.output)]
-        self.leaves = [p for p, r in enumerate(records) if r is None]
+        code, arg0, arg1 = prog.code, prog.arg0, prog.arg1
+        self.steps = [(p, code[p], arg0[p], arg1[p]) for p in live_gates(prog, self.output)]
+        self.leaves = [p for p, r in enumerate(prog.records) if r is None]
         self.reported = [p for p, c in enumerate(prog.constant) if not c and (
             all_nodes or prog.ops[p] == "input")]
         self._watch(prog)
@@ -136,8 +132,8 @@ class BatchPlan:
             else:
                 vals[p] = out[p]
                 vals[p].fill(values[p])
-        for p, array_forward, srcs in self.forward:
-            vals[p] = array_forward([vals[i] for i in srcs], out[p])
+        prog.loops.array_forward(vals, out, prog.code, prog.arg0, prog.arg1, prog.records,
+                                 prog.ins)
         return vals
 
     def _backward(self, vals: list[Any], rows: int) -> list[Any]:
@@ -154,32 +150,13 @@ class BatchPlan:
         grads: list[Any] = [None] * len(vals)
         grads[self.output] = out[self.output]
         grads[self.output].fill(1.0)
-        constant = self.prog.constant
-        multiply, copyto = np.multiply, np.copyto
-        for p, array_local_grads, srcs in self.backward:
-            g = grads[p]
-            handed = self.all_nodes  # whether g's array has been handed on (or is kept)
-            for i, d in zip(srcs, array_local_grads(vals[p], [vals[i] for i in srcs]),
-                            strict=True):
-                if constant[i]:
-                    continue
-                if d is not ONE:  # the contribution g * d
-                    if grads[i] is None:
-                        grads[i] = multiply(g, d, out=out[i])
-                    else:
-                        grads[i] += multiply(g, d, out=tmp)
-                elif grads[i] is not None:  # the contribution g itself
-                    grads[i] += g
-                elif handed or srcs.count(i) > 1:  # another contribution of g may follow
-                    copyto(out[i], g)
-                    grads[i] = out[i]
-                else:  # i takes g's array itself: no copy
-                    grads[i] = g
-                    handed = True
+        prog = self.prog
+        prog.loops.array_backward(self.steps, grads, vals, out, tmp, prog.records, prog.ins,
+                                  prog.constant, self.all_nodes)
         for p in self.reported:
             if grads[p] is not None:
                 grads[p] += 0.0  # -0.0 becomes 0.0, as in the scalar sum (see above)
-        for p, c in enumerate(constant):
+        for p, c in enumerate(prog.constant):
             if c:
                 grads[p] = None  # constants are not differentiated (even as the output)
             elif grads[p] is None:

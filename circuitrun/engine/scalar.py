@@ -17,7 +17,8 @@ from operator import ne
 
 from circuitrun.engine.loops import CALL, FIRST_INLINE, LEAF, Loops, loops
 from circuitrun.graph.build import Built
-from circuitrun.ops.record import Inline, Op
+from circuitrun.ops.inline import Inline
+from circuitrun.ops.record import Op
 from circuitrun.ops.table import OPS
 
 

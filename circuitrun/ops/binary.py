@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from circuitrun.ops.ieee import NAN, div, each, log, np, power
-from circuitrun.ops.record import ONE, Formula, Kink, Op
+from circuitrun.ops.record import Formula, Kink, Op
 
 
 def _pow_grads(ans: float, a: float, b: float) -> tuple[float, float]:
@@ -42,7 +42,7 @@ RECORDS = (
     Op(name="sub", min_in=2, max_in=2, labels=("a", "b"),
        forward=lambda a, b: a - b, local_grads=lambda ans, a, b: (1.0, -1.0),
        array_forward=lambda xs, out: np.subtract(xs[0], xs[1], out=out),
-       array_local_grads=lambda ans, xs: [ONE, -1.0],
+       array_local_grads=lambda ans, xs: [1.0, -1.0],
        symbol="-", formula=Formula("{a} − {b}", ("1", "−1")), propagates=True),
     Op(name="div", min_in=2, max_in=2, labels=("a", "b"),
        forward=div, local_grads=lambda ans, a, b: (div(1.0, b), -div(ans, b)),

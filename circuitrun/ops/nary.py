@@ -8,52 +8,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from circuitrun.ops.ieee import NAN, np
-from circuitrun.ops.record import ONE, Formula, Inline, Kink, Op, Rule, left_fold
+from circuitrun.ops.inline import Inline, left_fold
+from circuitrun.ops.record import Formula, Kink, Op, Rule
 
-# ---- add, mul ------------------------------------------------------------------------
+# ---- add, mul: chains of their two-input form --------------------------------------
 
-
-def _add_arrays(xs: Sequence[Any], out: Any) -> Any:
-    if len(xs) == 1:
-        return xs[0]
-    total = np.add(xs[0], xs[1], out=out)  # left to right, as the scalar chain
-    for x in xs[2:]:
-        total += x
-    return total
-
-
-def _mul_arrays(xs: Sequence[Any], out: Any) -> Any:
-    if len(xs) == 1:
-        return xs[0]  # 1.0 * x is x
-    product = np.multiply(xs[0], xs[1], out=out)
-    for x in xs[2:]:
-        product *= x
-    return product
-
-
-def _mul_grads_arrays(ans: Any, xs: Sequence[Any]) -> list[Any]:
-    n = len(xs)
-    if n == 1:
-        return [ONE]
-    if n == 2:
-        return [xs[1], xs[0]]
-    # The product of the others as left_fold forms it: the product of the inputs before
-    # (prefix) times the product of those after, multiplied from the end (suffix).
-    suffix: list[Any] = [1.0] * (n + 1)
-    for i in range(n - 1, -1, -1):
-        suffix[i] = suffix[i + 1] * xs[i]
-    out = []
-    prefix: Any = 1.0
-    for i in range(n):
-        out.append(prefix * suffix[i + 1])
-        prefix = prefix * xs[i]
-    return out
-
-
-ADD2 = Inline("a + b", ("1.0", "1.0"))
-MUL2 = Inline("a * b", ("b", "a"))
-_add, _add_grads = left_fold(ADD2)
-_mul, _mul_grads = left_fold(MUL2)
+ADD2 = Inline("a + b", ("1.0", "1.0"), array="np.add(a, b, out=out)")
+MUL2 = Inline("a * b", ("b", "a"), array="np.multiply(a, b, out=out)")
+_ADD, _MUL = left_fold(ADD2), left_fold(MUL2)
 
 # ---- max, min ------------------------------------------------------------------------
 
@@ -123,12 +85,12 @@ TIES = {"first": FIRST, "split": SPLIT}
 
 RECORDS = (
     Op(name="add", min_in=1, max_in=None, inline=ADD2,
-       forward=_add, local_grads=_add_grads,
-       array_forward=_add_arrays, array_local_grads=lambda ans, xs: [ONE] * len(xs),
+       forward=_ADD.forward, local_grads=_ADD.local_grads,
+       array_forward=_ADD.array_forward, array_local_grads=_ADD.array_local_grads,
        symbol="+", formula=Formula("{all}", ("1",), sep=" + "), propagates=True),
     Op(name="mul", min_in=1, max_in=None, inline=MUL2,
-       forward=_mul, local_grads=_mul_grads,
-       array_forward=_mul_arrays, array_local_grads=_mul_grads_arrays,
+       forward=_MUL.forward, local_grads=_MUL.local_grads,
+       array_forward=_MUL.array_forward, array_local_grads=_MUL.array_local_grads,
        symbol="*", formula=Formula("{all}", ("{others}",), sep=" · "), propagates=True),
     Op(name="max", min_in=1, max_in=None,
        forward=_extreme(max), local_grads=_ties_first,

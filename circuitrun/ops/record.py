@@ -13,11 +13,13 @@ chain rule.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from circuitrun.ops.inline import Inline
 
 Forward = Callable[..., float]
 """``forward(*xs)``: the op's value at its inputs' values."""
@@ -26,109 +28,10 @@ Grads = Callable[..., tuple[float, ...]]
 ArrayForward = Callable[[Sequence[Any], Any], Any]
 """``array_forward(xs, out)``: the value over float64 arrays of rows; it may write into
 ``out`` (an array of the rows' length that aliases no input) and return it."""
-ArrayGrads = Callable[[Any, Sequence[Any]], list[Any]]
-"""``array_local_grads(ans, xs)``: each input's local gradient over the rows: an array, a
-float, or ``ONE``.  Run under ``numpy.errstate(all="ignore")``: IEEE results, no warnings."""
-
-
-class _One:
-    def __repr__(self) -> str:
-        return "ONE"
-
-
-ONE: Final[Any] = _One()
-"""An array local gradient of exactly 1: the contribution is the upstream gradient itself
-(g * 1.0 is g, bit for bit), so the batch engine passes it on without a multiplication."""
-
-
-@dataclass(frozen=True, slots=True)
-class Inline:
-    """The op for exactly ``len(grads)`` inputs as Python expressions in ``a``, ``b`` (the
-    inputs) and ``ans`` (the value, for the gradients).
-
-    The record's scalar functions are compiled from these expressions, and the scalar
-    engine pastes the same expressions into its loops: its fast path is the op's own
-    formula, not a copy of it.  A local gradient written ``1.0`` is taken as exactly one.
-    """
-
-    value: str
-    grads: tuple[str, ...]
-    forward: Forward = field(init=False, compare=False, repr=False)
-    local_grads: Grads = field(init=False, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        args = ", ".join(self.inputs)
-        grads = "".join(f"{g}, " for g in self.grads)
-        object.__setattr__(self, "forward", _compile(f"lambda {args}: {self.value}"))
-        object.__setattr__(self, "local_grads", _compile(f"lambda ans, {args}: ({grads})"))
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        """The names the expressions give the inputs, in order."""
-        return ("a", "b")[: len(self.grads)]
-
-
-def _compile(source: str) -> Callable[..., Any]:
-    # The expressions are the op table's own text, never user input; no builtins needed.
-    namespace: dict[str, Any] = {"__builtins__": {"len": len, "range": range, "tuple": tuple}}
-    if source.startswith("lambda"):
-        function: Callable[..., Any] = eval(compile(source, "<op table>", "eval"), namespace)
-        return function
-    exec(compile(source, "<op table>", "exec"), namespace)
-    return namespace["function"]  # type: ignore[no-any-return]  # exec defines it
-
-
-_FOLD_FORWARD = """
-def function(*xs):
-    a = xs[0]
-    for b in xs[1:]:
-        a = {value}
-    return a
-"""
-
-_FOLD_GRADS = """
-def function(ans, *xs):
-    steps = [xs[0]]  # the value after each step but the last, which is ans
-    a = xs[0]
-    for b in xs[1:-1]:
-        a = {value}
-        steps.append(a)
-    steps.append(ans)
-    out = [1.0] * len(xs)
-    later = 1.0  # the product of the later steps' d/d(left), from the last step back
-    for j in range(len(xs) - 1, 0, -1):
-        a, b, ans = steps[j - 1], xs[j], steps[j]
-        out[j] = ({d_right}) * later
-        later = later * ({d_left})
-    out[0] = later
-    return tuple(out)
-"""
-
-_FOLD_CONSTANT = """
-def function(ans, *xs):
-    return (1.0,) + ({d_right},) * (len(xs) - 1)
-"""
-
-
-def left_fold(inline: Inline) -> tuple[Forward, Grads]:
-    """The n-ary op whose two-input form is ``inline``: a1 + a2 + a3 is (a1 + a2) + a3.
-
-    Its local gradients are the chain rule along that chain, from its end back: the
-    gradient of a_j is d(step j)/d(right) times d(step k)/d(left) for every later step k.
-    For mul that is the product of the other inputs, formed without a division (exact
-    when an input is 0), in time linear in the number of inputs.  (Both are compiled
-    from the expressions: a 4,000,000-input gate makes no call per input.)
-    """
-    d_left, d_right = inline.grads
-    grads = _FOLD_GRADS.format(value=inline.value, d_left=d_left, d_right=d_right)
-    if d_left == "1.0" and not _names(d_right):
-        # Every d/d(left) is exactly 1 (add): the later product stays 1, nothing to form.
-        grads = _FOLD_CONSTANT.format(d_right=d_right)
-    return _compile(_FOLD_FORWARD.format(value=inline.value)), _compile(grads)
-
-
-def _names(expression: str) -> set[str]:
-    return {n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)}
+ArrayGrads = Callable[[Any, Sequence[Any]], Sequence[Any]]
+"""``array_local_grads(ans, xs)``: each input's local gradient over the rows, an array or a
+float (the float 1.0 is exactly one: the batch engine passes the upstream gradient on).
+Array forms run under ``numpy.errstate(all="ignore")``: IEEE results, no warnings."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,22 +8,20 @@ import math
 from typing import Any
 
 from circuitrun.ops.ieee import cos, div, each, exp, log, np, sigmoid, sin, sqrt
-from circuitrun.ops.record import Formula, Inline, Kink, Op
-
-
-def _relu_arrays(a: Any, out: Any) -> Any:
-    # maximum keeps NaN; + 0.0 turns the zero it gives for a <= 0 into +0.0 whatever its
-    # sign (the scalar relu gives 0.0 for -0.0), and changes no other value.
-    r = np.maximum(a, 0.0, out=out)
-    r += 0.0
-    return r
+from circuitrun.ops.inline import Inline, fixed
+from circuitrun.ops.record import Formula, Kink, Op
 
 
 def _sign_arrays(a: Any) -> Any:
     return (a > 0).astype(np.float64) - (a < 0).astype(np.float64)
 
 
-RELU1 = Inline("a if a > 0 or a != a else 0.0", ("1.0 if a > 0 else 0.0",))
+# np.maximum keeps NaN; adding 0.0 turns the zero it gives for a <= 0 into +0.0 whatever
+# its sign (the scalar relu gives 0.0 for -0.0) and changes no other value.  Over
+# arrays the local gradient is a mask: g * True is g * 1.0, g * False is g * 0.0.
+RELU1 = Inline("a if a > 0 or a != a else 0.0", ("1.0 if a > 0 else 0.0",),
+               array="np.add(np.maximum(a, 0.0, out=out), 0.0, out=out)", array_grads=("a > 0",))
+_RELU = fixed(RELU1)
 _exp_each, _log_each, _sigmoid_each = each(exp), each(log), each(sigmoid)
 _tanh_each, _sin_each, _cos_each = each(math.tanh), each(sin), each(cos)
 
@@ -76,9 +74,8 @@ RECORDS = (
        array_local_grads=lambda ans, xs: [1.0 - ans * ans],
        symbol="tanh", formula=Formula("tanh {a}", ("1 − {out}²",))),
     Op(name="relu", min_in=1, max_in=1, inline=RELU1,
-       forward=RELU1.forward, local_grads=RELU1.local_grads,
-       array_forward=lambda xs, out: _relu_arrays(xs[0], out),
-       array_local_grads=lambda ans, xs: [xs[0] > 0],  # g * True is g, g * False is g * 0.0
+       forward=_RELU.forward, local_grads=_RELU.local_grads,
+       array_forward=_RELU.array_forward, array_local_grads=_RELU.array_local_grads,
        symbol="relu", formula=Formula("max({a}, 0)", ("1 if {a} > 0, else 0",)),
        kink=_kink("relu", "relu kink")),
     Op(name="abs", min_in=1, max_in=1,
