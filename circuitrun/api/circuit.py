@@ -17,6 +17,7 @@ from circuitrun.spec.models import Spec
 
 if TYPE_CHECKING:
     from circuitrun.engine.batch import BatchResult
+    from circuitrun.explain import Explanation
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,18 @@ class Result:
     def grad(self, name: str) -> float | None:
         """d(output)/d(name); None for a constant."""
         return self._grads[self._at(name)]
+
+    def local_grads(self, name: str) -> tuple[float, ...]:
+        """d(name)/d(input) for each input of gate ``name`` at this run's values (() for a leaf)."""
+        p, prog, values = self._at(name), self._prog, self._values
+        local = prog.grads[p]
+        return () if local is None else tuple(local(values[p], *[values[i] for i in prog.ins[p]]))
+
+    def explain(self, node: str | None = None) -> Explanation:
+        """The run step by step (``str()`` of it, ``.to_markdown()``); see circuitrun.explain."""
+        from circuitrun.explain import explain
+
+        return explain(self, node)
 
     def _at(self, name: str) -> int:
         try:

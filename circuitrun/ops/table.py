@@ -228,8 +228,8 @@ _TABLE: tuple[Op, ...] = (
        explain_grads=("e^{a}",)),
     Op("log", 1, 1, _log, lambda ans, a: (_div(1.0, a),), "log", explain_value="ln({a})",
        explain_grads=("1/{a}",)),
-    Op("sigmoid", 1, 1, _sigmoid, lambda ans, a: (ans * (1.0 - ans),), "σ",  # noqa: RUF001
-       explain_value="σ({a})", explain_grads=("σ(1−σ)",)),  # noqa: RUF001
+    Op("sigmoid", 1, 1, _sigmoid, lambda ans, a: (ans * (1.0 - ans),), "σ",
+       explain_value="σ({a})", explain_grads=("σ(1−σ)",)),
     Op("tanh", 1, 1, math.tanh, lambda ans, a: (1.0 - ans * ans,), "tanh",
        explain_value="tanh({a})", explain_grads=("1 − tanh²({a})",)),
     Op("relu", 1, 1, lambda a: a if a > 0 or a != a else 0.0,
