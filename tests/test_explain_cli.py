@@ -100,3 +100,10 @@ def test_invalid_spec_and_nonfinite(tmp_path: Path) -> None:
     out = invoke("explain", log)
     assert out.exit_code == 3
     assert out.stderr == f"{log}: error: gate 'f' (log) gave -inf from inputs x=0.0 [non-finite]\n"
+
+
+def test_readme_example_is_current() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```console\n$ circuitrun explain circuits/add_mul.yaml\n", 1)[1]
+    assert block.split("```", 1)[0] == invoke("explain", ADD_MUL_SPEC).stdout
+    assert "](docs/step-through.png)" in readme

@@ -36,13 +36,24 @@
       b.classList.toggle("current", step !== null &&
         (b.dataset.node === step.node || b.dataset.node === step.gate));
     }
+    // The wires the step uses: into a gate (forward), from a gate back to an input
+    // (backward); a routed wire has a destination, its source's stub lights up with it.
+    const lit = new Map();
     for (const w of wires) {
-      const forward = step !== null && step.phase === "forward" && step.kind === "gate" &&
-        w.dataset.dst === step.node;
-      const backward = step !== null && step.phase === "backward" && step.gate !== null &&
-        w.dataset.src === step.node && w.dataset.dst === step.gate;
-      w.classList.toggle("forward", forward);
-      w.classList.toggle("backward", backward);
+      if (step === null || w.dataset.dst === undefined) continue;
+      if (step.phase === "forward" && step.kind === "gate" && w.dataset.dst === step.node) {
+        lit.set(w, "forward");
+      } else if (step.phase === "backward" && step.gate !== null &&
+                 w.dataset.src === step.node && w.dataset.dst === step.gate) {
+        lit.set(w, "backward");
+      }
+    }
+    const stubs = new Map();
+    for (const [w, how] of lit) stubs.set(w.dataset.src, how);
+    for (const w of wires) {
+      const how = w.dataset.dst === undefined ? stubs.get(w.dataset.src) : lit.get(w);
+      w.classList.toggle("forward", how === "forward");
+      w.classList.toggle("backward", how === "backward");
     }
     line.textContent = step ? step.text : (steps.length ?
       "Press \u2192 (or \u25B6) to start the forward pass." : "No values to step through.");
