@@ -102,8 +102,8 @@ def test_invalid_spec_and_nonfinite(tmp_path: Path) -> None:
     assert out.stderr == f"{log}: error: gate 'f' (log) gave -inf from inputs x=0.0 [non-finite]\n"
 
 
-def test_readme_example_is_current() -> None:
+def test_readme_shows_the_page() -> None:
+    # (its console blocks, explain's among them, are run by test_docs.py)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```console\n$ circuitrun explain circuits/add_mul.yaml\n", 1)[1]
-    assert block.split("```", 1)[0] == invoke("explain", ADD_MUL_SPEC).stdout
+    assert "$ circuitrun explain circuits/add_mul.yaml\n" in readme
     assert "](docs/step-through.png)" in readme
