@@ -106,7 +106,7 @@ def _forward(node: Node, ins: list[Node]) -> Step:
         return Step("forward", "const", node.name,
                     f"{node.name} = {num(node.value)} (a constant)", node.value)
     template = OPS[node.op].explain_value
-    names = fill(template, [_shown(i) for i in ins])
+    names = fill(template, [_shown(i) for i in ins], numbers=True)  # a constant may be < 0
     numbers = fill(template, [num(i.value) for i in ins], numbers=True)
     parts = [node.name, names] + ([numbers] if numbers != names else []) + [num(node.value)]
     return Step("forward", "gate", node.name, " = ".join(parts), node.value)
@@ -145,7 +145,7 @@ def _note(gate: Node, ins: list[Node], local: tuple[float, ...], k: int, partial
         return _routing(gate, ins, local, k)
     nary = op.max_in is None
     template = op.explain_grads[0 if nary else k]
-    formula = fill(template, [_shown(i) for i in ins], this=k if nary else None)
+    formula = fill(template, [_shown(i) for i in ins], numbers=True, this=k if nary else None)
     return "" if same(formula, num(local[k])) else f"{partial} = {formula} = {num(local[k])}"
 
 
