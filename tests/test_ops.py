@@ -3,8 +3,6 @@ differences, its array forms against its scalar forms bit for bit, and its facts
 propagation, kinks, formulas) against what it computes.  Each test runs over the whole
 table, so an op added to it is checked without anyone listing it here."""
 
-# ruff: noqa: RUF001  (formulas and symbols are written with the SPEC's math characters)
-
 from __future__ import annotations
 
 import itertools
@@ -16,19 +14,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from circuitrun.explain.formula import fill
 from circuitrun.ops import OPS, TIES, Op
 
 GATES = [op for op in OPS.values() if op.max_in != 0]  # every op but the leaf const
 
 
-def variants(op: Op) -> list[Op]:
+def variants(op: Op) -> list[tuple[str, Op]]:
     """The op, and the op with each rule its attributes select (max with ties: split)."""
-    return [op] + [op.choose(attr, value) for attr, rules in op.attrs.items()
-                   for value in rules or ()]
+    return [(op.name, op)] + [(f"{op.name}-{attr}-{value}", op.choose(attr, value))
+                              for attr, rules in op.attrs.items() for value in rules or ()]
 
 
-VARIANTS = [pytest.param(v, id=f"{v.name}-{v.formula.grads[0][:12]}")
-            for op in GATES for v in variants(op)]
+VARIANTS = [pytest.param(v, id=label) for op in GATES for label, v in variants(op)]
 
 
 def arities(op: Op) -> list[int]:
@@ -190,30 +188,33 @@ def test_a_kink_is_where_one_sided_slopes_differ(op: Op) -> None:
 
 
 def test_formulas_for_explanations() -> None:
-    add, mul, sig, mx = OPS["add"], OPS["mul"], OPS["sigmoid"], OPS["max"]
-    assert add.formula.value_text(["a", "b"]) == "a + b"
-    assert add.formula.grad_text(0, ["a", "b"]) == "1"
-    assert mul.formula.value_text(["a", "b", "c"]) == "a · b · c"
-    assert [mul.formula.grad_text(i, ["a", "b"]) for i in (0, 1)] == ["b", "a"]
-    assert sig.formula.value_text(["a"]) == "σ(a)"
-    assert sig.formula.grad_text(0, ["a"]) == "σ(a)·(1 − σ(a))"
-    assert sig.formula.grad_text(0, ["dot"], out="f") == "f·(1 − f)"
-    assert OPS["tanh"].formula.grad_text(0, ["a"]) == "1 − (tanh a)²"
-    assert mx.formula.grad_text(0, ["x", "y"], out="m") == (
-        "1 to the first input equal to m, 0 to the rest")
-    assert mx.choose("ties", "split").formula.grad_text(1, ["x", "y"], out="m") == (
-        "1/k to each of the k inputs equal to m")
-    assert [OPS[n].formula.grad_text(1, ["a", "b"]) for n in ("sub", "div", "pow")] == [
-        "−1", "−a/b²", "a^b·ln a"]
+    # The templates explanations fill in (circuitrun.explain.formula), as SPEC writes them.
+    def value(name: str, args: list[str]) -> str:
+        return fill(OPS[name].explain_value, args)
+
+    def grad(name: str, args: list[str], k: int) -> str:
+        op = OPS[name]
+        nary = op.max_in is None
+        return fill(op.explain_grads[0 if nary else k], args, this=k if nary else None)
+
+    assert (value("add", ["a", "b"]), grad("add", ["a", "b"], 0)) == ("a + b", "1")
+    assert value("mul", ["a", "b", "c"]) == "a · b · c"
+    assert grad("mul", ["a", "b", "c"], 1) == "a · c"  # the product of the others
+    assert (value("sigmoid", ["a"]), grad("sigmoid", ["a"], 0)) == ("σ(a)", "σ(1−σ)")
+    assert grad("max", ["x", "y"], 0) == "x ≥ y"  # the routing: x wins where x ≥ y
+    assert [grad(n, ["a", "b"], 1) for n in ("sub", "div", "pow")] == ["−1", "−a/b²", "a^b·ln(a)"]
 
 
 @pytest.mark.parametrize("op", GATES, ids=lambda op: op.name)
 def test_every_op_writes_its_value_and_gradients(op: Op) -> None:
+    nary = op.max_in is None
     for n in arities(op):
         names = ["x", "y", "z"][:n]
-        text = op.formula.value_text(names)
+        text = fill(op.explain_value, names)
         assert all(name in text for name in names), text
-        assert all(op.formula.grad_text(i, names, out="q") for i in range(n))
+        for k in range(n):
+            template = op.explain_grads[0 if nary else k]
+            assert fill(template, names, this=k if nary else None)
     assert op.symbol
     assert not op.labels or len(op.labels) == op.min_in == op.max_in  # one per input
 

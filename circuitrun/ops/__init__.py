@@ -2,7 +2,7 @@
 about the op the rest of the package reads).  Imports nothing else of the package."""
 
 from circuitrun.ops.inline import Inline
-from circuitrun.ops.record import Formula, Kink, Op, Rule
+from circuitrun.ops.record import Kink, Op, Rule
 from circuitrun.ops.table import OPS, TIES
 
-__all__ = ["OPS", "TIES", "Formula", "Inline", "Kink", "Op", "Rule"]
+__all__ = ["OPS", "TIES", "Inline", "Kink", "Op", "Rule"]

@@ -1,7 +1,5 @@
 """The ops of two inputs, a and b, whose order matters: sub, div, pow."""
 
-# ruff: noqa: RUF001  (formulas and symbols are written with the SPEC's math characters)
-
 from __future__ import annotations
 
 import math
@@ -9,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from circuitrun.ops.ieee import NAN, div, each, log, np, power
-from circuitrun.ops.record import Formula, Kink, Op
+from circuitrun.ops.record import Kink, Op
 
 
 def _pow_grads(ans: float, a: float, b: float) -> tuple[float, float]:
@@ -43,16 +41,17 @@ RECORDS = (
        forward=lambda a, b: a - b, local_grads=lambda ans, a, b: (1.0, -1.0),
        array_forward=lambda xs, out: np.subtract(xs[0], xs[1], out=out),
        array_local_grads=lambda ans, xs: [1.0, -1.0],
-       symbol="-", formula=Formula("{a} − {b}", ("1", "−1")), propagates=True),
+       symbol="-", explain_value="{a} − {(b)}", explain_grads=("1", "−1"), propagates=True),
     Op(name="div", min_in=2, max_in=2, labels=("a", "b"),
        forward=div, local_grads=lambda ans, a, b: (div(1.0, b), -div(ans, b)),
        array_forward=lambda xs, out: np.divide(xs[0], xs[1], out=out),
        array_local_grads=lambda ans, xs: [1.0 / xs[1], -(ans / xs[1])],
-       symbol="/", formula=Formula("{a} / {b}", ("1/{b}", "−{a}/{b}²")),
+       symbol="/", explain_value="{a} / {(b)}", explain_grads=("1/{b}", "−{a}/{b}²"),
        kink=Kink("division by 0", "div pole within eps", sign_of=1)),
     Op(name="pow", min_in=2, max_in=2, labels=("a", "b"),
        forward=power, local_grads=_pow_grads,
        array_forward=lambda xs, out: _power_each(xs[0], xs[1]),
        array_local_grads=_pow_grads_arrays,
-       symbol="^", formula=Formula("{a}^{b}", ("{b}·{a}^({b}−1)", "{out}·ln {a}"))),
+       symbol="^", explain_value="{(a)}^{(b)}",
+       explain_grads=("{b}·{a}^({b}−1)", "{a}^{b}·ln({a})")),
 )

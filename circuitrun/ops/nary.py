@@ -9,7 +9,7 @@ from typing import Any
 
 from circuitrun.ops.ieee import NAN, np
 from circuitrun.ops.inline import Inline, left_fold
-from circuitrun.ops.record import Formula, Kink, Op, Rule
+from circuitrun.ops.record import Kink, Op, Rule
 
 # ---- add, mul: chains of their two-input form --------------------------------------
 
@@ -75,8 +75,8 @@ def _ties_split_arrays(ans: Any, xs: Sequence[Any]) -> list[Any]:
     return [np.where(h, share, 0.0) for h in hits]
 
 
-FIRST = Rule(_ties_first, _ties_first_arrays, "1 to the first input equal to {out}, 0 to the rest")
-SPLIT = Rule(_ties_split, _ties_split_arrays, "1/k to each of the k inputs equal to {out}")
+FIRST = Rule(_ties_first, _ties_first_arrays)
+SPLIT = Rule(_ties_split, _ties_split_arrays)
 TIES = {"first": FIRST, "split": SPLIT}
 """``ties``: which inputs equal to the result get the gradient (the first is the default)."""
 
@@ -87,19 +87,19 @@ RECORDS = (
     Op(name="add", min_in=1, max_in=None, inline=ADD2,
        forward=_ADD.forward, local_grads=_ADD.local_grads,
        array_forward=_ADD.array_forward, array_local_grads=_ADD.array_local_grads,
-       symbol="+", formula=Formula("{all}", ("1",), sep=" + "), propagates=True),
+       symbol="+", explain_value="{ + }", explain_grads=("1",), propagates=True),
     Op(name="mul", min_in=1, max_in=None, inline=MUL2,
        forward=_MUL.forward, local_grads=_MUL.local_grads,
        array_forward=_MUL.array_forward, array_local_grads=_MUL.array_local_grads,
-       symbol="*", formula=Formula("{all}", ("{others}",), sep=" · "), propagates=True),
+       symbol="*", explain_value="{ · }", explain_grads=("{ · }",), propagates=True),
     Op(name="max", min_in=1, max_in=None,
        forward=_extreme(max), local_grads=_ties_first,
        array_forward=_extreme_arrays(operator.gt), array_local_grads=_ties_first_arrays,
-       symbol="max", formula=Formula("max({all})", (FIRST.words,)), attrs={"ties": TIES},
+       symbol="max", explain_value="max({, })", explain_grads=("{a} ≥ {, }",), attrs={"ties": TIES},
        kink=Kink("max tie", "max near-tie within eps", sign_of=None)),
     Op(name="min", min_in=1, max_in=None,
        forward=_extreme(min), local_grads=_ties_first,
        array_forward=_extreme_arrays(operator.lt), array_local_grads=_ties_first_arrays,
-       symbol="min", formula=Formula("min({all})", (FIRST.words,)), attrs={"ties": TIES},
+       symbol="min", explain_value="min({, })", explain_grads=("{a} ≤ {, }",), attrs={"ties": TIES},
        kink=Kink("min tie", "min near-tie within eps", sign_of=None)),
 )

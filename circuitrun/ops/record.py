@@ -5,11 +5,9 @@ side by side; as in autograd, the local gradient receives the op's own output ``
 (so exp's is ``ans``, sigmoid's ``ans * (1 - ans)``).  Beside them the same op over
 numpy arrays (many rows at once), and the facts the rest of the package reads: arity,
 attributes, where it has kinks, whether it propagates nan/inf, its inputs' labels, its
-symbol in pictures and its formulas in words.  The engine, never an op, applies the
+symbol in pictures and its formulas for explanations.  The engine, never an op, applies the
 chain rule.
 """
-
-# ruff: noqa: RUF002  (docstrings show formulas with the SPEC's math characters)
 
 from __future__ import annotations
 
@@ -40,7 +38,6 @@ class Rule:
 
     local_grads: Grads
     array_local_grads: ArrayGrads
-    words: str  # how the gradient is routed, for explanations
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,40 +51,6 @@ class Kink:
     at: str  # the point is on it: "relu at 0"
     near: str  # it lies within the step: "relu kink within eps"
     sign_of: int | None = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Formula:
-    """How explanations write the op: format templates over its inputs' names.
-
-    ``{a}``, ``{b}`` are the inputs by position; ``{out}`` is the op's value; for ops of
-    any number of inputs ``{all}`` is every input joined by ``sep``, and ``{others}``
-    every input but the one differentiated.  ``grads`` holds one template per input, or
-    a single one that every input shares.
-    """
-
-    value: str
-    grads: tuple[str, ...]
-    sep: str = ", "
-
-    def value_text(self, args: Sequence[str]) -> str:
-        """The value written with ``args`` for the inputs ("x + y", "σ(dot)")."""
-        return self.value.format(**self._fields(args, 0, ""))
-
-    def grad_text(self, i: int, args: Sequence[str], out: str = "") -> str:
-        """The local gradient for input ``i`` written with ``args`` for the inputs and
-        ``out`` for the value ("y", "f·(1 − f)"); without ``out``, the value's formula."""
-        if not out:
-            value = self.value_text(args)
-            out = f"({value})" if " " in value else value
-        template = self.grads[min(i, len(self.grads) - 1)]
-        return template.format(**self._fields(args, i, out))
-
-    def _fields(self, args: Sequence[str], i: int, out: str) -> dict[str, str]:
-        others = [x for k, x in enumerate(args) if k != i]
-        return {"a": args[0] if args else "", "b": args[1] if len(args) > 1 else "",
-                "out": out, "all": self.sep.join(args),
-                "others": self.sep.join(others) if others else "1"}
 
 
 Attribute = Mapping[str, Rule] | None
@@ -107,7 +70,14 @@ class Op:
     array_forward: ArrayForward
     array_local_grads: ArrayGrads
     symbol: str  # how a diagram labels the gate
-    formula: Formula
+    # For explanations (circuitrun.explain.formula fills the templates): the value as a
+    # formula of its inputs, and d(value)/d(input) for each input (one template for every
+    # input of an n-ary op).  `{a}`, `{b}`: the first, second input (in an n-ary gradient:
+    # this input); `{(a)}`: the same, a negative number in parentheses; `{ + }` (any other
+    # text in braces): every input (in an n-ary gradient: every other input) joined by it.
+    # For max and min the gradient template is the condition under which an input wins.
+    explain_value: str
+    explain_grads: tuple[str, ...]
     inline: Inline | None = None  # the scalar forms as expressions (see Inline)
     attrs: Mapping[str, Attribute] = field(default_factory=dict)
     kink: Kink | None = None
@@ -121,7 +91,7 @@ class Op:
                 len(self.inline.grads) == fixed or (fixed == -1 and len(self.inline.grads) == 2)):
             raise ValueError(f"op '{self.name}': an inline form is for its number of inputs,"
                              " or two for an op of any number (a chain of them)")
-        if len(self.formula.grads) not in (1, fixed) and fixed != 0:
+        if len(self.explain_grads) not in (1, fixed) and fixed != 0:
             raise ValueError(f"op '{self.name}': one gradient formula, or one per input")
         if self.labels and len(self.labels) != fixed:
             raise ValueError(f"op '{self.name}': one label per input")
@@ -140,6 +110,5 @@ class Op:
         rule = self.attrs[attr]
         assert rule is not None, f"attribute '{attr}' of '{self.name}' selects no rule"
         r = rule[value]
-        return dataclasses.replace(
-            self, local_grads=r.local_grads, array_local_grads=r.array_local_grads,
-            inline=None, formula=dataclasses.replace(self.formula, grads=(r.words,)))
+        return dataclasses.replace(self, local_grads=r.local_grads,
+                                   array_local_grads=r.array_local_grads, inline=None)

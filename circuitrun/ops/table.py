@@ -8,7 +8,9 @@ gradcheck, diagrams, explanations — reads it from here.
 from __future__ import annotations
 
 from circuitrun.ops import binary, nary, unary
-from circuitrun.ops.record import Formula, Op
+from circuitrun.ops.record import Op
+
+__all__ = ["CONST", "OPS", "TIES", "Op"]
 
 
 def _const(*xs: float) -> float:  # the value comes from the attribute, not from here
@@ -22,7 +24,7 @@ def _const_arrays(xs: object, out: object) -> object:
 CONST = Op(name="const", min_in=0, max_in=0,
            forward=_const, local_grads=lambda ans: (),
            array_forward=_const_arrays, array_local_grads=lambda ans, xs: [],
-           symbol="const", formula=Formula("{out}", ()), attrs={"value": None})
+           symbol="const", explain_value="", explain_grads=(), attrs={"value": None})
 
 OPS: dict[str, Op] = {op.name: op for op in (*nary.RECORDS, *binary.RECORDS, *unary.RECORDS,
                                              CONST)}
