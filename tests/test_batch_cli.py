@@ -13,10 +13,11 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.engine import batch
-from circuitrun.rows import run as batchio
-from circuitrun.rows import read as batchread
 from circuitrun.cli import app
+from circuitrun.cli.progress import Progress
+from circuitrun.cli.rows import run_rows
+from circuitrun.engine import batch
+from circuitrun.rows import read as batchread
 
 runner = CliRunner()
 
@@ -219,11 +220,10 @@ def test_progress_bar_goes_to_stderr_only(spec: Path, tmp_path: Path,
     # On a terminal, after a second, a bar appears on stderr; stdout has the rows only.
     data = write(tmp_path, "in.csv", "a\n" + "".join(f"{i}\n" for i in range(300)))
     monkeypatch.setattr(batchread, "IO_CHARS", 64)
-    clock = iter(range(0, 10_000, 5))
-    monkeypatch.setattr(batchio.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(Progress, "after", 0.0)  # no second to wait
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    batchio.run_rows(spec, data, None, None, {}, None, False, False)
+    run_rows(spec, data, None, None, {}, None, False, False)
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "a,b,c,value,grad.a,grad.b,grad.c"
     assert len(out.splitlines()) == 301

@@ -240,7 +240,7 @@ def _positive(name: str, x: float, zero_ok: bool) -> None:
     if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) or (
             x < 0 if zero_ok else x <= 0):
         need = "a finite number >= 0" if zero_ok else "a finite number > 0"
-        raise UsageError(f"--{name} needs {need}, not {x!r}")
+        raise UsageError(f"{name} needs {need}, not {x!r}", argument=name)
 
 
 def check(prog: Program, circuit: str, values: list[float], grads: list[float | None],
