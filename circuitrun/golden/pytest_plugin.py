@@ -36,7 +36,7 @@ class _Settings:
         if self._found is None:
             try:
                 self._found = discover(self.paths, self.golden_dir)
-                self._specs = {p.resolve() for p in self._found.specs}
+                self._specs = {p.absolute() for p in self._found.specs}
             except UsageError as e:  # two specs for one golden file: said after collection
                 self._found = e
         if isinstance(self._found, UsageError):
@@ -44,12 +44,12 @@ class _Settings:
         return self._found
 
     def covers(self, path: Path) -> bool:
-        """Whether ``path`` is one of the specs discovered."""
+        """Whether ``path`` is one of the specs discovered (a link to one is not)."""
         try:
             self.discovered()
         except pytest.UsageError:
             return False
-        return path.resolve() in self._specs
+        return path.absolute() in self._specs
 
     def golden_for(self, spec: Path) -> Path | None:
         return None if self.golden_dir is None else golden_for(spec, self.golden_dir)
