@@ -27,7 +27,9 @@ def gradcheck_command(
     if sys.stdout.isatty():
         from rich.console import Console
 
-        Console().print(result.to_table())
+        from circuitrun.cli.tables import gradcheck_table  # rich: only for people
+
+        Console().print(gradcheck_table(result))
     else:
         emit(result.to_text(), None)
     if not result.ok:
