@@ -120,6 +120,7 @@ class _Csv(_Reader):
             if name not in names and self.defaults[name] is None:
                 raise self.missing(name, 1)
         line = 1
+        header = len(first)  # counted with the first chunk, as JSON Lines counts its first line
         while lines := f.readlines(IO_CHARS):
             quoted = any('"' in x for x in lines)
             rows = csv.reader(lines) if quoted else (x.rstrip("\r\n").split(",") for x in lines)
@@ -142,7 +143,8 @@ class _Csv(_Reader):
             for name in self.inputs:
                 if name not in columns:
                     columns[name] = np.full(len(at), self.defaults[name], dtype=np.float64)
-            yield Rows(columns, at, sum(map(len, lines)))
+            yield Rows(columns, at, sum(map(len, lines)) + header)
+            header = 0
 
 
 class _JsonLines(_Reader):
