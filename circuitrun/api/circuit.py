@@ -13,7 +13,7 @@ from circuitrun.engine.gradcheck import GradcheckResult, check
 from circuitrun.api.loader import Loaded, load_file, load_text, no_cyclic_gc
 from circuitrun.api.display import CircuitDisplay, ResultDisplay
 from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
-from circuitrun.read.text import check_characters
+from circuitrun.read import check_characters
 from circuitrun.spec.models import Spec
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ class Circuit(CircuitDisplay):
         for name in names:
             message = f"input '{name}' has no value: give one with --set {name}=VALUE"
             problems.append(Problem(self.path, None, None, "missing-value", message))
-        from circuitrun.read.text import parse  # positions are worth a second read here
+        from circuitrun.read import parse  # positions are worth a second read here
 
         loaded = self._loaded
         pos = parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions

@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from circuitrun.problems import CircuitError, NonFiniteError, Problem, SpecError, UsageError
-from circuitrun.read.text import parse_number
+from circuitrun.read import parse_number
 
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="Give input NAME the value VALUE (repeatable).", metavar="NAME=VALUE")]

@@ -20,7 +20,7 @@ import numpy as np
 
 from circuitrun.api.circuit import Circuit
 from circuitrun.problems import CircuitError, Problem, did_you_mean
-from circuitrun.read.text import parse_number
+from circuitrun.read import parse_number
 
 IO_CHARS = 1 << 20
 """About how much of the file is read at a time."""
