@@ -15,7 +15,6 @@ from circuitrun.api.circuit import (
     MissingInputsError,
     NodeResult,
     Result,
-    UnknownNodeError,
     load,
     loads,
 )
@@ -27,6 +26,7 @@ from circuitrun.problems import (
     NonFiniteError,
     Problem,
     SpecError,
+    UnknownNodeError,
     UsageError,
 )
 

@@ -19,7 +19,14 @@ from circuitrun.engine.scalar import (
     evaluate,
     first_nonfinite,
 )
-from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
+from circuitrun.problems import (
+    NonFiniteError,
+    Problem,
+    SpecError,
+    UnknownNodeError,
+    UsageError,
+    did_you_mean,
+)
 from circuitrun.read import check_characters
 from circuitrun.report.result import ResultView, to_csv, to_json
 from circuitrun.spec.models import Spec
@@ -103,14 +110,6 @@ class Result(ResultDisplay):
     def to_csv(self) -> str:
         """The CSV table of SPEC section 4."""
         return to_csv(self.view)
-
-
-class UnknownNodeError(UsageError, KeyError):
-    """A node name the circuit does not have: a ``UsageError`` naming the close ones, and
-    a ``KeyError`` as a lookup by name raises."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])  # KeyError's would quote the message
 
 
 class MissingInputsError(SpecError):
