@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from circuitrun.ops.ieee import np
-from circuitrun.ops.record import ArrayForward, ArrayGrads, Forward, Grads
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +45,12 @@ class Inline:
 
 
 class Forms(NamedTuple):
-    """An op's four functions (see ``record.Op``)."""
+    """An op's four functions, as ``record.Op`` holds them."""
 
-    forward: Forward
-    local_grads: Grads
-    array_forward: ArrayForward
-    array_local_grads: ArrayGrads
+    forward: Callable[..., float]
+    local_grads: Callable[..., tuple[float, ...]]
+    array_forward: Callable[..., Any]
+    array_local_grads: Callable[..., Any]
 
 
 def _compile(source: str) -> Callable[..., Any]:

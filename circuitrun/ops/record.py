@@ -14,10 +14,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from circuitrun.ops.inline import Inline
+from circuitrun.ops.inline import Inline
 
 Forward = Callable[..., float]
 """``forward(*xs)``: the op's value at its inputs' values."""
