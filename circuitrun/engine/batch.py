@@ -111,6 +111,14 @@ class BatchPlan:
             self.gbuf = np.empty((n, rows))
             self.scratch = np.empty(rows)
             self.zeros = np.zeros(rows)
+            self.views: dict[int, tuple[list[Any], list[Any]]] = {}
+
+    def _views(self, rows: int) -> tuple[list[Any], list[Any]]:
+        """Each node's row of the value and gradient workspaces, ``rows`` long (made once
+        per length: every chunk but the last has the same)."""
+        if rows not in self.views:
+            self.views[rows] = ([v[:rows] for v in self.vbuf], [g[:rows] for g in self.gbuf])
+        return self.views[rows]
 
     def run(self, columns: Mapping[str, Any], rows: int, first_row: int,
             allow_nonfinite: bool) -> tuple[list[Any], list[Any]]:
@@ -133,7 +141,7 @@ class BatchPlan:
         """The scalar engine's forward pass with arrays for floats."""
         prog = self.prog
         names, ops, values = prog.names, prog.ops, prog.leaf_values
-        out = [v[:rows] for v in self.vbuf]
+        out = self._views(rows)[0]
         vals: list[Any] = [None] * len(names)
         for p in self.leaves:
             if ops[p] == "input":
@@ -154,7 +162,7 @@ class BatchPlan:
         in zeros' signs too.  Adding 0.0 to each reported gradient at the end (-0.0 + 0.0
         is 0.0, and nothing else changes) gives the scalar engine's bits.
         """
-        out = [v[:rows] for v in self.gbuf]
+        out = self._views(rows)[1]
         tmp = self.scratch[:rows]
         grads: list[Any] = [None] * len(vals)
         grads[self.output] = out[self.output]
