@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,15 +34,20 @@ _NONFINITE = {"nan": math.nan, ".nan": math.nan, "inf": math.inf, "+inf": math.i
 class InputError(CircuitError):
     """A problem in the inputs file; ``str`` is its one-line report."""
 
-    def __init__(self, path: Path, line: int, field: int | None, message: str) -> None:
+    def __init__(self, path: str | Path, line: int | None, field: int | None,
+                 message: str) -> None:
         self.problem = Problem(str(path), line, field, "bad-input", message)
         super().__init__(str(self.problem))
+
+    def __reduce__(self) -> tuple[Any, ...]:  # Dask sends it from a worker to the client
+        p = self.problem
+        return (InputError, (p.path, p.line, p.col, p.message))
 
 
 class Rows:
     """A chunk of input rows: a column for every input, and each row's line in the file."""
 
-    def __init__(self, columns: dict[str, Any], lines: list[int], chars: int) -> None:
+    def __init__(self, columns: dict[str, Any], lines: Sequence[int], chars: int) -> None:
         self.columns = columns
         self.lines = lines
         self.chars = chars  # of the file, read for this chunk

@@ -1,0 +1,277 @@
+"""circuitrun on Dask (``circuitrun[dask]``): one circuit over more rows than one machine holds.
+
+``evaluate`` maps the numpy batch engine over the partitions of a Dask DataFrame (the
+output's columns and types known from the spec, without computing anything);
+``run_files`` runs Parquet files on a cluster into a folder of Parquet files, each row
+group of the input a task that reads, evaluates and writes its rows a batch at a time.
+Every row gives exactly the floats of ``circuitrun run --inputs`` (the same engine).
+
+What goes to the workers is the spec's text (a ``Circuit`` pickles as its text; each
+worker validates and compiles it once) and, for ``run_files``, file names: workers read
+and write the files themselves, so the paths must mean the same files on every worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from circuitrun.api.circuit import Circuit
+from circuitrun.engine.batch import BatchPlan, make_plan
+from circuitrun.extras import need
+from circuitrun.problems import UsageError, did_you_mean
+from circuitrun.report.formats import open_atomic
+from circuitrun.rows.arrow import ArrowInputs
+from circuitrun.rows.columns import output_columns
+from circuitrun.rows.parquet import (
+    ParquetSink,
+    is_parquet,
+    open_parquet,
+    parquet_inputs,
+    read_parquet_rows,
+)
+from circuitrun.rows.read import Rows
+from circuitrun.rows.run import evaluate as evaluate_rows
+
+__all__ = ["Job", "evaluate", "run_files"]
+
+PART = "part.{:05d}.parquet"
+"""The output file of the k-th piece (row group) of the input, in input order."""
+
+
+class Job:
+    """A circuit and how to run it: what each task gets (pickled as the spec's text and
+    these settings; the compiled plan is made again by each worker thread)."""
+
+    def __init__(self, circuit: Circuit, output: str | None = None, all_nodes: bool = False,
+                 allow_nonfinite: bool = False,
+                 defaults: Mapping[str, float | None] | None = None) -> None:
+        self.circuit = circuit
+        self.output = output
+        self.all_nodes = all_nodes
+        self.allow_nonfinite = allow_nonfinite
+        self.defaults = dict(circuit.inputs if defaults is None else defaults)
+        self.columns = output_columns(make_plan(circuit, output, all_nodes))  # checks output
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_local"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    def plan(self) -> BatchPlan:
+        """This thread's plan (a plan's workspace is reused by each chunk it runs)."""
+        plan: BatchPlan | None = getattr(self._local, "plan", None)
+        if plan is None:
+            plan = self._local.plan = make_plan(self.circuit, self.output, self.all_nodes)
+        return plan
+
+    def meta(self) -> Any:
+        """An empty pandas DataFrame of the output's columns: float64, nulls and NaN apart."""
+        pd = need("pandas", "circuitrun.dask")
+        pa = need("pyarrow", "circuitrun.dask")
+        kind = pd.ArrowDtype(pa.float64())
+        return pd.DataFrame({c.name: pd.Series([], dtype=kind) for c in self.columns})
+
+
+def evaluate(circuit: Circuit, dataframe: Any, all_nodes: bool = False, *,
+             output: str | None = None, allow_nonfinite: bool = False) -> Any:
+    """A Dask DataFrame of one output row per row of ``dataframe`` (lazy, index kept).
+
+    Every column of ``dataframe`` must be an input of the circuit (integers or floats);
+    inputs it has no column for take the spec's value.  The columns are those of
+    ``run --inputs`` (``input.NAME``, ``value``, ``grad.NAME``; with ``all_nodes``,
+    ``value.NODE`` and ``grad.NODE`` too), of type ``double[pyarrow]``: a constant's
+    gradient is null, and NaN (``allow_nonfinite``) stays NaN.  A bad cell or a
+    non-finite result raises, when computed, naming the partition and its row.
+    """
+    dask = need("dask", "circuitrun.dask")
+    need("dask.dataframe", "circuitrun.dask")
+    job = Job(circuit, output, all_nodes, allow_nonfinite)
+    return dataframe.map_partitions(_partition, dask.delayed(job), meta=job.meta())
+
+
+def _partition(frame: Any, job: Job, partition_info: Mapping[str, Any] | None = None) -> Any:
+    """One partition's output rows (a pandas DataFrame with the partition's index)."""
+    pa = need("pyarrow", "circuitrun.dask")
+    pd = need("pandas", "circuitrun.dask")
+    where = f"partition {partition_info['number'] if partition_info else 0}"
+    names = [str(c) for c in frame.columns]
+    # from_pandas=False: a NaN is a NaN, not a missing value
+    arrays = [pa.array(frame.iloc[:, j], from_pandas=False) for j in range(len(names))]
+    inputs = ArrowInputs(where, job.defaults, job.allow_nonfinite)
+    inputs.check(names, [a.type for a in arrays])
+    n = len(frame)
+    table = pa.table(arrays, names=names)
+    rows = Rows(inputs.columns(table, 0), range(1, n + 1), 0)
+    plan = job.plan()
+    out = np.empty((len(job.columns), n))
+    start = 0
+    for vals, grads in evaluate_rows(plan, rows, job.allow_nonfinite, Path(where)):
+        stop = start + len(vals[plan.output])
+        for row, c in zip(out, job.columns, strict=True):
+            got = (grads if c.grad else vals)[c.node]
+            if got is not None:
+                row[start:stop] = got
+        start = stop
+    constant = plan.prog.constant
+    data = {c.name: pd.arrays.ArrowExtensionArray(
+        pa.nulls(n, pa.float64()) if c.grad and constant[c.node] else pa.array(row))
+        for row, c in zip(out, job.columns, strict=True)}
+    return pd.DataFrame(data, index=frame.index)
+
+
+def dataset_files(pattern: str | Path) -> list[Path]:
+    """The Parquet files of a dataset: a file, a folder's ``*.parquet`` files, or a glob
+    pattern, in name order."""
+    path = Path(pattern)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if is_parquet(p) and not
+                       p.name.startswith((".", "_")))
+    elif any(c in str(pattern) for c in "*?["):
+        anchor = Path(path.anchor) if path.is_absolute() else Path()
+        files = sorted(p for p in anchor.glob(str(path.relative_to(anchor)))
+                       if p.is_file())
+    else:
+        files = [path] if path.exists() else []
+    if not files:
+        raise UsageError(f"no Parquet files in '{pattern}'")
+    return files
+
+
+def run_files(circuit: Circuit, inputs: str | Path, out: Path, *, address: str | None = None,
+              workers: int | None = None, sets: Mapping[str, float] | None = None,
+              output: str | None = None, all_nodes: bool = False,
+              allow_nonfinite: bool = False, progress: bool = False) -> int:
+    """Run the rows of a Parquet dataset on a Dask cluster into the folder ``out``; the
+    number of rows.
+
+    ``address``: a running scheduler's (else a local cluster of ``workers`` processes,
+    one per core by default).  ``out`` holds ``part.00000.parquet``, ... in input order;
+    it is written whole or not at all (a hidden folder beside it, renamed at the end; an
+    ``out`` that already exists is replaced only if it holds nothing but Parquet files).
+    Raises ``UsageError``, ``InputError`` or ``NonFiniteError`` (naming file and row).
+    """
+    distributed = need("distributed", "running on a Dask cluster")
+    given = dict(sets or {})
+    for name in given:
+        if name not in circuit.inputs:
+            raise UsageError(f"'{name}' is not an input of the circuit"
+                             f"{did_you_mean(name, circuit.inputs)}")
+    defaults = {n: given.get(n, v) for n, v in circuit.inputs.items()}
+    job = Job(circuit, output, all_nodes, allow_nonfinite, defaults)
+    pieces: list[tuple[str, int]] = []
+    rows = 0
+    for path in dataset_files(inputs):  # each file's columns checked before any work
+        file = open_parquet(path)
+        parquet_inputs(file, path, defaults, allow_nonfinite)
+        rows += file.metadata.num_rows
+        pieces += [(str(path), g) for g in range(file.metadata.num_row_groups)]
+    out = Path(os.path.abspath(out))
+    _replaceable(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        os.chmod(tmp, 0o777 & ~_umask())
+        with _client(distributed, address, workers) as client:
+            shipped = client.scatter(job, broadcast=True)
+            futures = [client.submit(_piece, shipped, path, group, str(tmp / PART.format(k)),
+                                     pure=False)
+                       for k, (path, group) in enumerate(pieces)]
+            try:
+                if progress:  # Dask's bar writes to stdout; messages go to stderr
+                    with contextlib.redirect_stdout(sys.stderr):
+                        distributed.progress(futures)
+                client.gather(futures)
+            finally:
+                client.cancel(futures)
+        for left in tmp.glob(".*.tmp"):  # a killed task's temporary file (its rerun wrote)
+            left.unlink()
+        _replace(tmp, out)
+    except BaseException:
+        _remove(tmp)
+        raise
+    return rows
+
+
+def _piece(job: Job, path: str, group: int, target: str) -> int:
+    """One task: a row group of ``path`` evaluated into the Parquet file ``target``."""
+    plan = job.plan()
+    done = 0
+    with open_atomic(target, binary=True) as f:
+        sink = ParquetSink(f, plan)
+        for rows in read_parquet_rows(path, job.defaults, job.allow_nonfinite, group):
+            for vals, grads in evaluate_rows(plan, rows, job.allow_nonfinite, Path(path)):
+                sink.write(vals, grads)
+            done += len(rows.lines)
+        sink.close()
+    return done
+
+
+@contextlib.contextmanager
+def _client(distributed: Any, address: str | None, workers: int | None) -> Iterator[Any]:
+    """A client of the scheduler at ``address``, or of a local cluster made for the run."""
+    import logging
+
+    if address is not None:
+        with distributed.Client(address, timeout="30s") as client:
+            yield client
+        return
+    n = workers or len(os.sched_getaffinity(0))
+    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, silence_logs=logging.ERROR
+                                  ) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def _replaceable(out: Path) -> None:
+    """Refuse an ``out`` that exists and is not a folder of Parquet files (the run would
+    replace it)."""
+    if out.is_dir():
+        others = [p.name for p in out.iterdir()
+                  if not (p.is_file() and (is_parquet(p) or p.name.startswith("_")))]
+        if not others:
+            return
+        raise UsageError(f"'{out}' holds other things than Parquet files"
+                         f" ('{sorted(others)[0]}'): not replaced")
+    if out.exists() or out.is_symlink():
+        raise UsageError(f"'{out}' exists and is not a folder: not replaced")
+    if not out.parent.is_dir():
+        raise UsageError(f"cannot write '{out}': no folder '{out.parent}'")
+
+
+def _replace(tmp: Path, out: Path) -> None:
+    """Put the folder ``tmp`` at ``out``; an old ``out`` is moved aside, then removed."""
+    if out.exists():
+        _replaceable(out)  # it may have changed during the run
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+        os.replace(out, old / out.name)
+        os.rename(tmp, out)
+        _remove(old)
+    else:
+        os.rename(tmp, out)
+
+
+def _remove(folder: Path) -> None:
+    """Remove ``folder``, even while a cancelled task still writes a file into it."""
+    for _ in range(50):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        threading.Event().wait(0.1)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
