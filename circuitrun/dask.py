@@ -98,8 +98,19 @@ def evaluate(circuit: Circuit, dataframe: Any, all_nodes: bool = False, *,
     """
     dask = need("dask", "circuitrun.dask")
     need("dask.dataframe", "circuitrun.dask")
+    pd = need("pandas", "circuitrun.dask")
     job = Job(circuit, output, all_nodes, allow_nonfinite)
+    # The columns' names and types are known before anything is computed: checked now.
+    empty = [pd.Series([], dtype=d) for d in dataframe.dtypes]
+    ArrowInputs("dataframe", job.defaults, allow_nonfinite).check(
+        [str(c) for c in dataframe.columns], [_arrow(s).type for s in empty])
     return dataframe.map_partitions(_partition, dask.delayed(job), meta=job.meta())
+
+
+def _arrow(series: Any) -> Any:
+    """A pandas Series as an Arrow array; a NaN stays a NaN (it is no missing value)."""
+    pa = need("pyarrow", "circuitrun.dask")
+    return pa.array(series, from_pandas=False)
 
 
 def _partition(frame: Any, job: Job, partition_info: Mapping[str, Any] | None = None) -> Any:
@@ -108,8 +119,7 @@ def _partition(frame: Any, job: Job, partition_info: Mapping[str, Any] | None = 
     pd = need("pandas", "circuitrun.dask")
     where = f"partition {partition_info['number'] if partition_info else 0}"
     names = [str(c) for c in frame.columns]
-    # from_pandas=False: a NaN is a NaN, not a missing value
-    arrays = [pa.array(frame.iloc[:, j], from_pandas=False) for j in range(len(names))]
+    arrays = [_arrow(frame.iloc[:, j]) for j in range(len(names))]
     inputs = ArrowInputs(where, job.defaults, job.allow_nonfinite)
     inputs.check(names, [a.type for a in arrays])
     n = len(frame)
@@ -229,7 +239,7 @@ def _client(distributed: Any, address: str | None, workers: int | None) -> Itera
         return
     n = workers or len(os.sched_getaffinity(0))
     with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=logging.ERROR
+                                  dashboard_address=":0", silence_logs=logging.ERROR
                                   ) as cluster, distributed.Client(cluster) as client:
         yield client
 
