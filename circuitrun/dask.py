@@ -181,13 +181,15 @@ def run_files(circuit: Circuit, inputs: str | Path, out: Path, *, address: str |
                              f"{did_you_mean(name, circuit.inputs)}")
     defaults = {n: given.get(n, v) for n, v in circuit.inputs.items()}
     job = Job(circuit, output, all_nodes, allow_nonfinite, defaults)
-    pieces: list[tuple[str, int]] = []
+    pieces: list[tuple[str, str, int]] = []
     rows = 0
     for path in dataset_files(inputs):  # each file's columns checked before any work
         file = open_parquet(path)
         parquet_inputs(file, path, defaults, allow_nonfinite)
         rows += file.metadata.num_rows
-        pieces += [(str(path), g) for g in range(file.metadata.num_row_groups)]
+        # opened by its absolute path (a worker's working folder is its own), named as given
+        pieces += [(os.path.abspath(path), str(path), g)
+                   for g in range(file.metadata.num_row_groups)]
     out = Path(os.path.abspath(out))
     _replaceable(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
@@ -195,9 +197,9 @@ def run_files(circuit: Circuit, inputs: str | Path, out: Path, *, address: str |
         os.chmod(tmp, 0o777 & ~_umask())
         with _client(distributed, address, workers) as client:
             shipped = client.scatter(job, broadcast=True)
-            futures = [client.submit(_piece, shipped, path, group, str(tmp / PART.format(k)),
-                                     pure=False)
-                       for k, (path, group) in enumerate(pieces)]
+            futures = [client.submit(_piece, shipped, path, label, group,
+                                     str(tmp / PART.format(k)), pure=False)
+                       for k, (path, label, group) in enumerate(pieces)]
             try:
                 if progress:  # Dask's bar writes to stdout; messages go to stderr
                     with contextlib.redirect_stdout(sys.stderr):
@@ -214,14 +216,15 @@ def run_files(circuit: Circuit, inputs: str | Path, out: Path, *, address: str |
     return rows
 
 
-def _piece(job: Job, path: str, group: int, target: str) -> int:
-    """One task: a row group of ``path`` evaluated into the Parquet file ``target``."""
+def _piece(job: Job, path: str, label: str, group: int, target: str) -> int:
+    """One task: a row group of ``path`` (named ``label`` in problems) evaluated into the
+    Parquet file ``target``."""
     plan = job.plan()
     done = 0
     with open_atomic(target, binary=True) as f:
         sink = ParquetSink(f, plan)
-        for rows in read_parquet_rows(path, job.defaults, job.allow_nonfinite, group):
-            for vals, grads in evaluate_rows(plan, rows, job.allow_nonfinite, Path(path)):
+        for rows in read_parquet_rows(path, job.defaults, job.allow_nonfinite, group, label):
+            for vals, grads in evaluate_rows(plan, rows, job.allow_nonfinite, Path(label)):
                 sink.write(vals, grads)
             done += len(rows.lines)
         sink.close()

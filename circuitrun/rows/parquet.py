@@ -50,14 +50,17 @@ def parquet_inputs(file: Any, path: str | Path, defaults: Mapping[str, float | N
 
 
 def read_parquet_rows(path: str | Path, defaults: Mapping[str, float | None],
-                      allow_nonfinite: bool, row_group: int | None = None) -> Iterator[Rows]:
+                      allow_nonfinite: bool, row_group: int | None = None,
+                      label: str | Path | None = None) -> Iterator[Rows]:
     """The rows of a Parquet file (or of one of its row groups) a batch at a time.
 
     ``defaults`` gives every input's value where the file has no column for it (None:
     the column is required).  ``Rows.lines`` holds each row's number in the file, from 1.
+    Problems name the file as ``label`` (default: ``path``).
     """
     file = open_parquet(path)
-    inputs = parquet_inputs(file, path, defaults, allow_nonfinite)
+    inputs = parquet_inputs(file, path if label is None else label, defaults,
+                            allow_nonfinite)
     meta = file.metadata
     groups = range(meta.num_row_groups) if row_group is None else [row_group]
     first = sum(meta.row_group(i).num_rows for i in range(groups[0])) if groups else 0
