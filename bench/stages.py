@@ -20,12 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from circuitrun.api.circuit import Result
+from circuitrun.api.loader import no_cyclic_gc
 from circuitrun.engine import scalar as engine
 from circuitrun.graph import fast as fastload
 from circuitrun.read import text as reader
-from circuitrun.report import formats as writers
-from circuitrun.api.circuit import Result
-from circuitrun.api.loader import no_cyclic_gc
 
 
 def stages(spec: Path) -> dict[str, float]:
@@ -56,7 +55,7 @@ def stages(spec: Path) -> dict[str, float]:
     vals = timed("forward", lambda: engine.evaluate(prog, leaves))  # type: ignore[arg-type]
     grads = timed("backward", lambda: engine.differentiate(prog, vals, prog.output))
     result = Result(fast.name or spec.stem, prog.names[prog.output], prog, vals, grads)
-    timed("write", lambda: writers.to_json(result))
+    timed("write", result.to_json)
     return times
 
 

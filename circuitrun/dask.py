@@ -19,9 +19,9 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -29,23 +29,33 @@ from circuitrun.api.circuit import Circuit
 from circuitrun.engine.batch import BatchPlan, make_plan
 from circuitrun.extras import need
 from circuitrun.problems import UsageError, did_you_mean
-from circuitrun.report.formats import open_atomic
+from circuitrun.report.atomic import open_atomic
+from circuitrun.report.parquet import ParquetRows
+from circuitrun.report.rows import output_columns
 from circuitrun.rows.arrow import ArrowInputs
-from circuitrun.rows.columns import output_columns
-from circuitrun.rows.parquet import (
-    ParquetSink,
-    is_parquet,
-    open_parquet,
-    parquet_inputs,
-    read_parquet_rows,
-)
-from circuitrun.rows.read import Rows
-from circuitrun.rows.run import evaluate as evaluate_rows
+from circuitrun.rows.chunk import Rows
+from circuitrun.rows.parquet import is_parquet, open_parquet, parquet_inputs, read_parquet_rows
+from circuitrun.rows.run import run_chunk
 
 __all__ = ["Job", "evaluate", "run_files"]
 
 PART = "part.{:05d}.parquet"
 """The output file of the k-th piece (row group) of the input, in input order."""
+
+
+class Layout(NamedTuple):
+    """Where a plan's rows are: what the writers of rows need (``report.rows.RowsLayout``)."""
+
+    names: Sequence[str]
+    ops: Sequence[str]
+    input_positions: Sequence[int]
+    output_position: int
+
+    @classmethod
+    def of(cls, plan: BatchPlan) -> Layout:
+        """The layout of ``plan``'s rows."""
+        prog = plan.prog
+        return cls(prog.names, prog.ops, [prog.position[n] for n in prog.inputs], plan.output)
 
 
 class Job:
@@ -60,7 +70,8 @@ class Job:
         self.all_nodes = all_nodes
         self.allow_nonfinite = allow_nonfinite
         self.defaults = dict(circuit.inputs if defaults is None else defaults)
-        self.columns = output_columns(make_plan(circuit, output, all_nodes))  # checks output
+        plan = make_plan(circuit, output, all_nodes)  # an output that is no node: raised here
+        self.columns = output_columns(Layout.of(plan), all_nodes)
         self._local = threading.local()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -124,18 +135,21 @@ def _partition(frame: Any, job: Job, partition_info: Mapping[str, Any] | None = 
     inputs.check(names, [a.type for a in arrays])
     n = len(frame)
     table = pa.table(arrays, names=names)
-    rows = Rows(inputs.columns(table, 0), range(1, n + 1), 0)
+    columns, problem = inputs.columns(table, 0)
+    if problem is not None:
+        raise problem
+    rows = Rows(columns, range(1, n + 1), 0)
     plan = job.plan()
     out = np.empty((len(job.columns), n))
     start = 0
-    for vals, grads in evaluate_rows(plan, rows, job.allow_nonfinite, Path(where)):
+    for vals, grads in run_chunk(plan, rows, job.allow_nonfinite, where):
         stop = start + len(vals[plan.output])
         for row, c in zip(out, job.columns, strict=True):
-            got = (grads if c.grad else vals)[c.node]
+            got = c.of(vals, grads)
             if got is not None:
                 row[start:stop] = got
         start = stop
-    constant = plan.prog.constant
+    constant = plan.prog.constant  # a constant's gradient: None, a null in every row
     data = {c.name: pd.arrays.ArrowExtensionArray(
         pa.nulls(n, pa.float64()) if c.grad and constant[c.node] else pa.array(row))
         for row, c in zip(out, job.columns, strict=True)}
@@ -222,12 +236,18 @@ def _piece(job: Job, path: str, label: str, group: int, target: str) -> int:
     plan = job.plan()
     done = 0
     with open_atomic(target, binary=True) as f:
-        sink = ParquetSink(f, plan)
-        for rows in read_parquet_rows(path, job.defaults, job.allow_nonfinite, group, label):
-            for vals, grads in evaluate_rows(plan, rows, job.allow_nonfinite, Path(label)):
-                sink.write(vals, grads)
-            done += len(rows.lines)
-        sink.close()
+        writer = ParquetRows(Layout.of(plan), job.all_nodes)
+        writer.start(f)
+        try:
+            for rows in read_parquet_rows(path, job.defaults, job.allow_nonfinite, group,
+                                          label):
+                for vals, grads in run_chunk(plan, rows, job.allow_nonfinite, label):
+                    writer.write(vals, grads)
+                done += len(rows.lines)
+        except BaseException:
+            writer.discard()
+            raise
+        writer.finish()
     return done
 
 

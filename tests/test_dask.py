@@ -18,7 +18,7 @@ from _rows import EXAMPLES, bits, example_rows
 import circuitrun
 from circuitrun.dask import evaluate
 from circuitrun.problems import NonFiniteError
-from circuitrun.rows.read import InputError
+from circuitrun.rows.errors import InputError
 
 # q = a / b, f = q * c: every row's numbers by hand below.
 DIV = """\
@@ -138,8 +138,8 @@ def test_unknown_and_missing_columns_are_refused_at_once() -> None:
     circuit = circuitrun.loads("inputs: {a: 1, b: }\ngates:\n  f: {op: mul, in: [a, b]}\n")
     with pytest.raises(InputError) as e:
         evaluate(circuit, dd.from_pandas(pd.DataFrame({"a": [1.0]}), npartitions=1))
-    assert str(e.value) == ("dataframe: error: no column for input 'b', and the spec gives it"
-                            " no value [bad-input]")
+    assert str(e.value) == ("dataframe: error: no value for input 'b': the spec has none; give"
+                            " it a column [bad-input]")
 
 
 def test_a_non_finite_result_names_partition_and_row() -> None:

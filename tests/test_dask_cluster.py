@@ -19,14 +19,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from _rows import bits, write_parquet
+from _rows import EXAMPLES, arrow_cells, bits, csv_cells, example_rows, write_csv, write_parquet
 from distributed import Client, LocalCluster
+from typer.testing import CliRunner, Result
 
 import circuitrun
+from circuitrun.cli import app
 from circuitrun.dask import evaluate, run_files
-from circuitrun.rows.read import InputError
+from circuitrun.rows.errors import InputError
 
 pytestmark = pytest.mark.cluster
+runner = CliRunner()
 
 # Python-speed ops (exp, sin, tanh call the C library element by element), so that a
 # row group takes a moment and a worker can be killed in the middle of a run.
@@ -39,6 +42,10 @@ gates:
   m: {op: mul, in: [t, s]}
   f: {op: add, in: [m, x, 1]}
 """
+
+
+def invoke(*args: object) -> Result:
+    return runner.invoke(app, [str(a) for a in args])
 
 
 def two_workers() -> LocalCluster:
@@ -185,3 +192,62 @@ def test_an_old_output_folder_is_replaced_only_if_it_holds_parquet(
     assert str(e.value) == (f"'{out}' holds other things than Parquet files ('notes.txt'):"
                             " not replaced")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]
+
+
+# ---- the command line: run --inputs 'data/*.parquet' --dask -o out/ ----------------------
+
+
+def cli_dataset(tmp_path: Path, spec: Path) -> Path:
+    """Rows of an example circuit as 3 Parquet files in data/ and, all together, as one CSV
+    file (returned)."""
+    cols = example_rows(circuitrun.load(spec), 3000, seed=7)
+    (tmp_path / "data").mkdir()
+    for k in range(3):
+        part = {n: c[k * 1000:(k + 1) * 1000] for n, c in cols.items()}
+        write_parquet(tmp_path / "data" / f"{k}.parquet", part, row_group=400)
+    return write_csv(tmp_path / "rows.csv", cols)
+
+
+@pytest.mark.parametrize("where", ["scheduler", "local"])
+def test_cli_equals_csv_bit_for_bit(tmp_path: Path, cluster: LocalCluster, where: str,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = EXAMPLES[0]  # activations: exp, tanh, sigmoid, relu
+    monkeypatch.chdir(tmp_path)
+    rows_csv = cli_dataset(tmp_path, spec)
+    opts = ["--all-nodes", "--allow-nonfinite"]
+    ref = invoke("run", spec, "--inputs", rows_csv, *opts)
+    on = (["--scheduler", cluster.scheduler_address] if where == "scheduler"
+          else ["--workers", "2"])
+    got = invoke("run", spec, "--inputs", "data/*.parquet", "--dask", *on, *opts, "-o", "out")
+    assert (got.exit_code, got.stdout, got.stderr) == (0, "", "")
+    parts = sorted((tmp_path / "out").iterdir())
+    assert len(parts) == 9  # 3 row groups in each of 3 files
+    table = pa.concat_tables(pq.read_table(p) for p in parts)
+    assert arrow_cells(table) == csv_cells(ref.stdout)
+
+
+def test_cli_bad_partition(tmp_path: Path, cluster: LocalCluster,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    dataset(tmp_path / "data", files=2, rows=1000, row_group=300)
+    pq.write_table(pa.table({"x": [1.0] * 999 + [None], "y": [2.0] * 1000}),
+                   tmp_path / "data" / "day1.parquet", row_group_size=300)
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(SLOW)
+    got = invoke("run", spec, "--inputs", "data", "--dask", "--scheduler",
+                 cluster.scheduler_address, "-o", "out")
+    assert (got.exit_code, got.stdout, got.stderr) == (
+        2, "", "data/day1.parquet:1000:1: error: input 'x' needs a finite number, not null"
+               " [bad-input]\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "slow.yaml"]
+
+
+def test_cli_usage(tmp_path: Path) -> None:
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(SLOW)
+    for args, error in (
+            (["-o", tmp_path / "o"], "no Parquet files in 'nothing/*.parquet'"),
+            ([], "--dask writes a folder of Parquet files: give -o FOLDER"),
+            (["-o", tmp_path / "o", "-f", "csv"], "--dask writes Parquet files, not csv")):
+        got = invoke("run", spec, "--inputs", "nothing/*.parquet", "--dask", *args)
+        assert (got.exit_code, got.stderr) == (2, f"circuitrun run: error: {error} [usage]\n")

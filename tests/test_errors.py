@@ -822,8 +822,7 @@ def test_missing_value_from_loads(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as info:
         circuit.run()
     assert [str(p) for p in info.value.problems] == [
-        "mem.yaml:2:3: error: input 'x' has no value: give one with --set x=VALUE"
-        " [missing-value]"]
+        "mem.yaml:2:3: error: input 'x' has no value [missing-value]"]
 
 
 # ---- non-finite: a run error naming the first node -----------------------------------

@@ -28,16 +28,19 @@ class Answer(NamedTuple):
 
 
 def circuitrun(folder: Path, *args: str, stdin: bytes | None = None,
-               shell: str | None = None) -> Answer:
-    """``circuitrun ARGS`` in ``folder`` (after ``shell |`` if given), bounded."""
+               shell: str | None = None, pipe_to: str | None = None) -> Answer:
+    """``circuitrun ARGS`` in ``folder`` (after ``shell |``, before ``| pipe_to``), bounded."""
 
     def bound() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
     (folder / "f.yaml").write_text(SPEC)
     command = [sys.executable, "-m", "circuitrun", *args]
-    if shell is not None:
-        command = ["bash", "-c", f"{shell} | {' '.join(command)}"]
+    if shell is not None or pipe_to is not None:
+        line = " ".join(command)
+        line = line if shell is None else f"{shell} | {line}"
+        line = line if pipe_to is None else f"{line} | {pipe_to}"
+        command = ["bash", "-c", line]
     proc = subprocess.run(command, cwd=folder, input=stdin, capture_output=True, timeout=60,
                           preexec_fn=bound)
     out = Answer(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
@@ -138,3 +141,36 @@ def test_the_first_bad_cell_in_file_order(tmp_path: Path) -> None:
     assert out.stderr == ("rows.csv:3:2: error: input 'y' needs a finite number, not \"no\""
                           " [bad-input]\n")
     assert out.stdout.splitlines()[1:] == ["1.0,1.0,1.0,1.0,-1.0"]
+
+
+def test_every_row_before_a_non_finite_one_is_written(tmp_path: Path) -> None:
+    # 20,001 rows, the last dividing by zero: the 20,000 before it are on stdout
+    (tmp_path / "rows.csv").write_text("x,y\n" + "".join(f"{i},1\n" for i in range(20_000))
+                                       + "1,0\n")
+    out = circuitrun(tmp_path, "run", "f.yaml", "--inputs", "rows.csv")
+    assert (out.code, out.stderr) == (3, "rows.csv:20002: error: gate 'f' (div) gave inf from"
+                                         " inputs x=1.0, y=0.0 [non-finite]\n")
+    lines = out.stdout.splitlines()
+    assert len(lines) == 1 + 20_000
+    assert lines[-1] == "19999.0,1.0,19999.0,1.0,-19999.0"
+
+
+@pytest.mark.parametrize(("name", "text", "error"), [
+    ("rows.csv", "x,z\n1,2\n", "rows.csv:1:2: error: 'z' is not an input of the circuit"
+                               " [bad-input]"),
+    ("gone.csv", None, "circuitrun run: error: --inputs 'gone.csv': no such file [usage]"),
+])
+def test_no_header_before_an_error(tmp_path: Path, name: str, text: str | None,
+                                   error: str) -> None:
+    if text is not None:
+        (tmp_path / name).write_text(text)
+    out = circuitrun(tmp_path, "run", "f.yaml", "--inputs", name)
+    assert (out.code, out.stdout, out.stderr) == (2, "", error + "\n")
+
+
+def test_a_closed_pipe_stops_the_run(tmp_path: Path) -> None:
+    # Endless rows: the run ends only if it stops when `head` has its line and goes away.
+    out = circuitrun(tmp_path, "run", "f.yaml", "--inputs", "/dev/stdin",
+                     shell="(echo x,y; yes 1,2)", pipe_to="head -2")
+    assert (out.code, out.stderr) == (0, "")
+    assert out.stdout == "input.x,input.y,value,grad.x,grad.y\n1.0,2.0,0.5,0.5,-0.25\n"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from circuitrun.api.circuit import load
-from circuitrun.cli.common import SetOption, SpecArgument, calling, emit, parse_sets
+from circuitrun.cli.common import OutOption, SetOption, SpecArgument, emit, parse_sets
 
 
 class GraphFormat(StrEnum):
@@ -23,8 +22,7 @@ def graph_command(
     fmt: Annotated[GraphFormat | None, typer.Option(
         "--format", "-f", help="mermaid, dot or svg [default: by the suffix of -o"
         " (.svg, .dot, .gv, .mmd, .md), else mermaid]", show_default=False)] = None,
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to FILE (whole or not"
-                                             " at all) instead of stdout.", metavar="FILE")] = None,
+    out: OutOption = None,
     no_values: Annotated[bool, typer.Option(
         "--no-values", help="Draw the circuit only, without values and gradients.")] = False,
     sets: SetOption = None,
@@ -34,11 +32,10 @@ def graph_command(
     """Draw the circuit: each wire with its value (green) over its gradient (red)."""
     from circuitrun.diagram.draw import render
 
-    values = parse_sets(sets or [], "graph")
-    circuit = calling("graph", lambda: load(spec))
+    values = parse_sets(sets)
+    circuit = load(spec)
     if no_values:  # nothing numeric is drawn: inputs need no values, and any will do
         values = {n: 0.0 for n, v in circuit.inputs.items() if v is None} | values
-    result = calling("graph", lambda: circuit.run(
-        values, allow_nonfinite=allow_nonfinite or no_values))
+    result = circuit.run(values, allow_nonfinite=allow_nonfinite or no_values)
     text = render(result, fmt, values=not no_values, path=out)
-    emit(text, out, "graph")
+    emit(text, out)

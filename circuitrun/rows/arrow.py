@@ -17,7 +17,7 @@ import numpy as np
 
 from circuitrun.extras import need
 from circuitrun.problems import did_you_mean
-from circuitrun.rows.read import InputError
+from circuitrun.rows.errors import InputError
 
 
 class ArrowInputs:
@@ -57,36 +57,46 @@ class ArrowInputs:
             self.fields[name] = i + 1
         for name, value in self.defaults.items():
             if value is None and name not in self.fields:
-                raise self.error(None, None, f"no column for input '{name}', and the spec"
-                                             " gives it no value")
+                raise InputError(self.path, None, None, f"no value for input '{name}': the"
+                                 " spec has none; give it a column", missing=name)
 
-    def columns(self, batch: Any, first_row: int) -> dict[str, Any]:
+    def columns(self, batch: Any, first_row: int) -> tuple[dict[str, Any], InputError | None]:
         """Every input's column of ``batch`` (a RecordBatch or Table whose first row is row
-        ``first_row`` of the data, counted from 0) as a float64 array."""
+        ``first_row`` of the data, counted from 0) as a float64 array, up to its first bad
+        cell (in the data's order, row by row), and that cell's problem (None: no bad cell).
+        """
         rows = batch.num_rows
         out: dict[str, Any] = {}
+        bad: tuple[int, int, str, str] | None = None  # row, field, input, the cell shown
         for name, default in self.defaults.items():
             if name in self.fields:
-                out[name] = self.floats(batch.column(name), name, first_row)
+                out[name], found = self.floats(batch.column(name))
+                if found is not None:
+                    i, shown = found
+                    if bad is None or (i, self.fields[name]) < bad[:2]:
+                        bad = (i, self.fields[name], name, shown)
             else:
                 out[name] = np.full(rows, default, dtype=np.float64)
-        return out
+        if bad is None:
+            return out, None
+        row, _, name, shown = bad
+        need = "a number" if self.allow_nonfinite else "a finite number"
+        problem = self.error(first_row + row + 1, self.fields[name],
+                             f"input '{name}' needs {need}, not {shown}")
+        return {k: v[:row] for k, v in out.items()}, problem
 
-    def floats(self, col: Any, name: str, first_row: int) -> Any:
-        """One column as float64, or the problem of its first bad cell."""
+    def floats(self, col: Any) -> tuple[Any, tuple[int, str] | None]:
+        """One column as float64, and its first bad cell (its index, how it is shown)."""
+        first: tuple[int, str] | None = None
         if col.null_count:
-            i = self.pa.compute.index(col.is_null(), True).as_py()
-            raise self.bad(name, first_row + i, "null")
+            first = (self.pa.compute.index(col.is_null(), True).as_py(), "null")
+            col = col.fill_null(0)  # the cells before it are what counts
         arr = np.asarray(col.to_numpy(), dtype=np.float64)
         if not self.allow_nonfinite and not np.isfinite(arr).all():
             i = int(np.argmax(~np.isfinite(arr)))
-            raise self.bad(name, first_row + i, repr(float(arr[i])))
-        return arr
-
-    def bad(self, name: str, row: int, shown: str) -> InputError:
-        need = "a number" if self.allow_nonfinite else "a finite number"
-        return self.error(row + 1, self.fields[name], f"input '{name}' needs {need},"
-                                                      f" not {shown}")
+            if first is None or i < first[0]:
+                first = (i, repr(float(arr[i])))
+        return arr, first
 
     def error(self, row: int | None, field: int | None, message: str) -> InputError:
         return InputError(self.path, row, field, message)

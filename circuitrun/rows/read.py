@@ -1,76 +1,59 @@
-"""Input rows for ``circuitrun run SPEC --inputs FILE``: CSV or JSON Lines, in chunks.
+"""Rows of input values from a file: CSV or JSON Lines, in chunks.
 
 A problem in the file is one line, ``FILE:LINE:FIELD: error: ... [bad-input]``: the
 line in the file, and the 1-based field of a CSV row or key of a JSON object.  CSV
-cells are numbers as YAML 1.2 writes them (as ``--set`` takes them); JSON Lines values
-are JSON numbers.  With ``--allow-nonfinite``, ``nan``, ``inf`` and ``-inf`` are
-accepted too (the words that circuitrun writes).  Lines and cells are bounded
-(``MAX_LINE``, ``MAX_CELL``), and a bad cell is quoted cut short.  The rows before the
-first bad one are handed on before its problem is raised.
+cells are numbers as YAML 1.2 writes them; JSON Lines values are JSON numbers.  With
+``allow_nonfinite``, ``nan``, ``inf`` and ``-inf`` are accepted too (the words that
+circuitrun writes).  Lines and cells are bounded (``MAX_LINE``, ``MAX_CELL``), and a bad
+cell is quoted cut short.  The rows before the first bad one are handed on before its
+problem is raised.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from circuitrun.api.circuit import Circuit
-from circuitrun.problems import CircuitError, Problem, did_you_mean
+from circuitrun.problems import did_you_mean
 from circuitrun.read.text import parse_number
+from circuitrun.report.numbers import NONFINITE
+from circuitrun.rows.chunk import Rows
+from circuitrun.rows.errors import InputError
+from circuitrun.rows.lines import quoted, read_lines
+from circuitrun.rows.parquet import is_parquet, read_parquet_rows
 
 IO_CHARS = 1 << 20
 """About how much of the file is read at a time."""
-MAX_LINE = 1 << 24
-"""Characters of one line at most (16 Mi): an endless line is an error, not all memory."""
 MAX_CELL = 1000
 """Characters of one CSV cell at most (a float's repr takes 24)."""
-SHOWN = 40
-"""Characters of a bad cell quoted in a problem, at most."""
 
 _NUMBER = r" *[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)? *"
 _NUMBERS = re.compile(rf"(?:{_NUMBER}\n)*{_NUMBER}")  # a column's cells joined by \n
-_NONFINITE = {"nan": math.nan, ".nan": math.nan, "inf": math.inf, "+inf": math.inf,
-              ".inf": math.inf, "+.inf": math.inf, "-inf": -math.inf, "-.inf": -math.inf}
-
-
-class InputError(CircuitError):
-    """A problem in the inputs file; ``str`` is its one-line report."""
-
-    def __init__(self, path: str | Path, line: int | None, field: int | None,
-                 message: str) -> None:
-        self.problem = Problem(str(path), line, field, "bad-input", message)
-        super().__init__(str(self.problem))
-
-    def __reduce__(self) -> tuple[Any, ...]:  # Dask sends it from a worker to the client
-        p = self.problem
-        return (InputError, (p.path, p.line, p.col, p.message))
-
-
-class Rows:
-    """A chunk of input rows: a column for every input, and each row's line in the file."""
-
-    def __init__(self, columns: dict[str, Any], lines: Sequence[int], chars: int) -> None:
-        self.columns = columns
-        self.lines = lines
-        self.chars = chars  # of the file, read for this chunk
+# circuitrun's own words for them, and YAML's spellings
+_NONFINITE = NONFINITE | {".nan": math.nan, "+inf": math.inf, ".inf": math.inf,
+                          "+.inf": math.inf, "-.inf": -math.inf}
 
 
 def read_rows(path: Path, circuit: Circuit, defaults: dict[str, float | None],
               allow_nonfinite: bool) -> Iterator[Rows]:
-    """The file's rows a chunk at a time; CSV or JSON Lines by suffix, else by content.
+    """The file's rows a chunk at a time; Parquet, CSV or JSON Lines by suffix, else by
+    content (JSON Lines if the first line starts with ``{``, else CSV).
 
     ``defaults`` gives the value of inputs that the file leaves out (None: none).
     """
+    if is_parquet(path):
+        yield from read_parquet_rows(path, defaults, allow_nonfinite)
+        return
     with open(path, encoding="utf-8-sig", newline="") as f:
-        blocks = _blocks(f, path)
+        blocks = read_lines(f, path, IO_CHARS)
         block = next(blocks, [""])
         first = block[0]
         suffix = path.suffix.lower()
@@ -78,36 +61,6 @@ def read_rows(path: Path, circuit: Circuit, defaults: dict[str, float | None],
             suffix != ".csv" and first.lstrip().startswith("{"))
         reader = (_JsonLines if jsonl else _Csv)(path, circuit, defaults, allow_nonfinite)
         yield from reader.chunks(first, chain([block[1:]], blocks))
-
-
-def _blocks(f: IO[str], path: Path) -> Iterator[list[str]]:
-    """The file's lines, about ``IO_CHARS`` characters of them at a time, each whole (and
-    none longer than ``MAX_LINE``)."""
-    rest = ""  # the start of a line whose end is not read yet
-    done = 0  # lines handed on
-    while text := f.read(IO_CHARS):
-        # the file's own line ends (newline=""): \n, \r\n and \r, as readline sees them
-        lines = io.StringIO(rest + text, newline="").readlines()
-        # a last line that ends in \r may go on with \n in the next read
-        rest = lines.pop() if not lines[-1].endswith("\n") else ""
-        for line in (lines[0] if lines else "", rest):
-            if len(line) > MAX_LINE:
-                at = done + 1 if line is not rest else done + len(lines) + 1
-                raise InputError(path, at, None, f"a line of more than {MAX_LINE:,}"
-                                                 " characters: rows end at a newline")
-        if lines:
-            done += len(lines)
-            yield lines
-    if rest:
-        yield [rest]
-
-
-def quoted(cell: Any) -> str:
-    """A cell as JSON, cut short: ``"12345..." (50,000,000 characters)``."""
-    if isinstance(cell, str) and len(cell) > SHOWN:
-        return f"{json.dumps(cell[:SHOWN])[:-1]}...\" ({len(cell):,} characters)"
-    text = json.dumps(cell)
-    return text if len(text) <= SHOWN else f"{text[:SHOWN]}... ({len(text):,} characters)"
 
 
 class _Reader:
@@ -122,7 +75,7 @@ class _Reader:
 
     def number(self, cell: Any, line: int, field: int | None, name: str) -> float:
         """A cell's number (YAML 1.2's syntax in CSV; a JSON number, or with
-        --allow-nonfinite "nan", "inf", "-inf"), or an error naming the cell."""
+        with allow_nonfinite "nan", "inf", "-inf"), or an error naming the cell."""
         value: float | None = None
         if isinstance(cell, str):
             if self.text_numbers and len(cell) > MAX_CELL:
@@ -150,7 +103,7 @@ class _Reader:
 
     def missing(self, name: str, line: int) -> InputError:
         return InputError(self.path, line, None, f"no value for input '{name}': the spec has"
-                                                 " none; give one in the file or with --set")
+                                                 " none; give one in the file", missing=name)
 
     def fast(self, col: Any) -> Any | None:
         """The column as floats when every cell is fine, else None (check cell by cell)."""
