@@ -14,8 +14,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from _rows import EXAMPLES, bits, example_rows
+from typer.testing import CliRunner
 
 import circuitrun
+from circuitrun.cli import app
 from circuitrun.dask import evaluate
 from circuitrun.problems import NonFiniteError
 from circuitrun.rows.errors import InputError
@@ -162,3 +164,17 @@ def test_output_option() -> None:
                                                                              0.0]
     with pytest.raises(circuitrun.UsageError):
         evaluate(circuitrun.loads(DIV), frame, output="nope")
+
+
+def test_cli_usage_errors_come_before_any_cluster(tmp_path: Path) -> None:
+    spec = tmp_path / "div.yaml"
+    spec.write_text(DIV)
+    for args, error in (
+            (["-o", tmp_path / "o"], "no Parquet files in 'nothing/*.parquet'"),
+            ([], "--dask writes a folder of Parquet files: give -o FOLDER"),
+            (["-o", tmp_path / "o", "-f", "csv"], "--dask writes Parquet files, not csv"),
+            (["-o", tmp_path / "o", "--scheduler", "tcp://h:1", "--workers", "2"],
+             "--workers is the size of a local cluster, not of --scheduler's")):
+        got = CliRunner().invoke(app, ["run", str(spec), "--inputs", "nothing/*.parquet",
+                                       "--dask", *map(str, args)])
+        assert (got.exit_code, got.stderr) == (2, f"circuitrun run: error: {error} [usage]\n")

@@ -240,14 +240,3 @@ def test_cli_bad_partition(tmp_path: Path, cluster: LocalCluster,
         2, "", "data/day1.parquet:1000:1: error: input 'x' needs a finite number, not null"
                " [bad-input]\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "slow.yaml"]
-
-
-def test_cli_usage(tmp_path: Path) -> None:
-    spec = tmp_path / "slow.yaml"
-    spec.write_text(SLOW)
-    for args, error in (
-            (["-o", tmp_path / "o"], "no Parquet files in 'nothing/*.parquet'"),
-            ([], "--dask writes a folder of Parquet files: give -o FOLDER"),
-            (["-o", tmp_path / "o", "-f", "csv"], "--dask writes Parquet files, not csv")):
-        got = invoke("run", spec, "--inputs", "nothing/*.parquet", "--dask", *args)
-        assert (got.exit_code, got.stderr) == (2, f"circuitrun run: error: {error} [usage]\n")

@@ -69,6 +69,8 @@ def run_dask(spec: Path, inputs: Path, fmt: str | None, out: Path | None,
         raise UsageError("--dask writes a folder of Parquet files: give -o FOLDER")
     if fmt not in (None, "parquet"):
         raise UsageError(f"--dask writes Parquet files, not {fmt}")
+    if scheduler is not None and workers is not None:
+        raise UsageError("--workers is the size of a local cluster, not of --scheduler's")
     from circuitrun.dask import run_files  # dask: only here
 
     run_files(load(spec), str(inputs), out, address=scheduler, workers=workers, sets=values,

@@ -17,8 +17,8 @@ from circuitrun.report.rows import RowsLayout, RowsWriter, output_columns
 
 SUFFIXES = (".parquet", ".pq", ".parq")
 """The names of Parquet files: written as Parquet, read as Parquet."""
-GROUP_CELLS = 1 << 23
-"""Cells of a row group (64 MiB of float64), at most: the rows gathered before writing."""
+GROUP_CELLS = 1 << 22
+"""Cells of a row group (32 MiB of float64), at most: the rows gathered before writing."""
 GROUP_ROWS = 1 << 20
 """Rows of a row group, at most."""
 
