@@ -18,6 +18,7 @@ from circuitrun.cli.progress import Progress
 from circuitrun.cli.rows import run_rows
 from circuitrun.engine import batch
 from circuitrun.rows import read as batchread
+from circuitrun.rows.run import RowsRun
 
 runner = CliRunner()
 
@@ -233,13 +234,18 @@ def test_progress_bar_goes_to_stderr_only(spec: Path, tmp_path: Path,
     assert "in.csv" in terminal.getvalue()  # the bar's label
 
 
-def test_readme_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The console example of "Many input rows" in README.md is what the command prints.
-    root = Path(__file__).resolve().parent.parent
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    block = readme.split("$ cat rows.csv\n", 1)[1].split("```", 1)[0]
-    rows, printed = block.split("$ circuitrun run circuits/sigmoid.yaml --inputs rows.csv\n")
-    write(tmp_path, "rows.csv", rows)
-    monkeypatch.chdir(tmp_path)
-    result = invoke("run", root / "circuits" / "sigmoid.yaml", "--inputs", "rows.csv")
-    assert result.stdout == printed
+def test_rows_run_from_python(spec: Path, tmp_path: Path) -> None:
+    # The library under `run --inputs`: every node's arrays a chunk at a time, each row
+    # what Circuit.run gives for it; names in the library's words.
+    data = write(tmp_path, "in.csv", "a,b\n1,2\n-3.5,0.25\n")
+    circuit = circuitrun.load(spec)
+    run = RowsRun(circuit, data, {"c": 2.0})
+    position = dict(zip(run.names, range(len(run.names)), strict=True))
+    chunks = [(list(vals[position["f"]]), list(grads[position["a"]]))
+              for vals, grads in run.chunks()]
+    singles = [circuitrun.load(spec).run({"a": a, "b": b, "c": 2.0}) for a, b in
+               ((1.0, 2.0), (-3.5, 0.25))]
+    assert chunks == [([r.value() for r in singles], [r.grad("a") for r in singles])]
+    assert run.chars_read == len("a,b\n1,2\n-3.5,0.25\n")
+    with pytest.raises(circuitrun.UsageError, match=r"^output 'g' is not a node"):
+        RowsRun(circuit, data, output="g")

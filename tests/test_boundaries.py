@@ -62,6 +62,7 @@ FAILURES: dict[str, tuple[list[str], str]] = {
     "graph": (["graph", "{mul}", "-o", f"{NODIR}/g.svg"],
               f"cannot write '{NODIR}/g.svg': No such file or directory"),
     "gradcheck": (["gradcheck", "{mul}", "--set", "q=1"], "'q' is not an input of the circuit"),
+    "explain": (["explain", "{mul}", "--node", "zz"], "no node 'zz' in the circuit"),
     "check": (["check", "{mul}", "--atol", "-1"],
               "--atol must be a finite number, 0 or more, not -1.0"),
     "validate": (["validate", "{mul}", "--format", "xml"],

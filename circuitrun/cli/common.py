@@ -11,7 +11,7 @@ from typing import IO, Annotated
 import typer
 
 from circuitrun.problems import Problem, UsageError
-from circuitrun.read.text import parse_number
+from circuitrun.read import parse_number
 from circuitrun.report.atomic import open_atomic
 
 SetOption = Annotated[list[str] | None, typer.Option(

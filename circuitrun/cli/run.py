@@ -12,16 +12,24 @@ import typer
 from circuitrun.api.circuit import load
 from circuitrun.cli.common import OutOption, SetOption, SpecArgument, emit, parse_sets
 from circuitrun.problems import UsageError
-from circuitrun.report.formats import FORMATS, choose
+from circuitrun.report.formats import DEFAULT, FORMATS, choose
 
-RunFormat = StrEnum("RunFormat", [(name, name) for name in FORMATS])  # type: ignore[misc]  # the registry's names, made when imported
+# The registry's formats, as the choices of --format (made when this module is imported).
+RunFormat = StrEnum("RunFormat", [(name, name) for name in FORMATS])  # type: ignore[misc]
+
+
+def _names(inputs: bool) -> str:
+    """``json, csv or table``: the formats for one result (or for rows of inputs)."""
+    names = [f.name for f in FORMATS.values() if f.writes(inputs)]
+    return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
 def run(
     spec: SpecArgument,
     fmt: Annotated[RunFormat | None, typer.Option(
-        "--format", "-f", help="json, csv or table [default: table on a terminal, else json;"
-        " with -o, by the file's suffix]", show_default=False)] = None,
+        "--format", "-f", help=f"{_names(inputs=False)} [default: {DEFAULT['terminal']} on"
+        f" a terminal, else {DEFAULT['stream']}; with -o, by the file's suffix]",
+        show_default=False)] = None,
     out: OutOption = None,
     sets: SetOption = None,
     output: Annotated[str | None, typer.Option(
@@ -31,7 +39,8 @@ def run(
         "--allow-nonfinite", help="Report NaN and infinities instead of failing.")] = False,
     inputs: Annotated[Path | None, typer.Option(
         "--inputs", help="Evaluate once per row of FILE (CSV with a header of input names,"
-        " JSON Lines, or Parquet); rows out as csv [default], jsonl or parquet.",
+        f" JSON Lines, or Parquet); rows out as {_names(inputs=True)} [default:"
+        f" {DEFAULT['inputs']}].",
         metavar="FILE")] = None,
     all_nodes: Annotated[bool, typer.Option(
         "--all-nodes", help="With --inputs: every node's value and gradient.")] = False,

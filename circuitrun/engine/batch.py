@@ -17,10 +17,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from circuitrun.ops import table as scalar_ops
 from circuitrun.engine.scalar import ADD2, CALL, MUL2, RELU, Program, live_gates
-from circuitrun.problems import NonFiniteError, Problem, SpecError
+from circuitrun.ops import table as scalar_ops
 from circuitrun.ops.arrays import ONE, PROPAGATES, TABLE, TIES
+from circuitrun.problems import NonFiniteError, Problem, SpecError
 
 
 class Circuit(Protocol):

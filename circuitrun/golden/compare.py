@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from circuitrun.api.circuit import Result
-from circuitrun.read.text import lone_surrogate
+from circuitrun.read import lone_surrogate
 from circuitrun.report.numbers import NONFINITE, number_text
 from circuitrun.spec.models import Expect
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from circuitrun.api.circuit import Circuit
 from circuitrun.problems import did_you_mean
-from circuitrun.read.text import parse_number
+from circuitrun.read import parse_number
 from circuitrun.report.numbers import NONFINITE
 from circuitrun.rows.chunk import Rows
 from circuitrun.rows.errors import InputError
@@ -155,7 +155,10 @@ class _Csv(_Reader):
             if name not in names and self.defaults[name] is None:
                 raise self.missing(name, 1)
         line = 1
+        header = len(first)  # counted with the first chunk, as JSON Lines counts its first line
         for lines in blocks:
+            if not lines:
+                continue
             quoted_cells = any('"' in x for x in lines)
             rows = csv.reader(lines) if quoted_cells else (x.rstrip("\r\n").split(",")
                                                            for x in lines)
@@ -185,7 +188,8 @@ class _Csv(_Reader):
             for name in self.inputs:
                 if name not in columns:
                     columns[name] = np.full(len(at), self.defaults[name], dtype=np.float64)
-            yield from self.chunk(columns, bad, at, sum(map(len, lines)), late)
+            yield from self.chunk(columns, bad, at, sum(map(len, lines)) + header, late)
+            header = 0
             if late is not None:
                 return
 
@@ -196,7 +200,8 @@ class _JsonLines(_Reader):
     def chunks(self, first: str, blocks: Iterable[list[str]]) -> Iterator[Rows]:
         line = 0
         known = set(self.inputs)
-        for lines in chain([[first]], blocks):
+        blocks = iter(blocks)
+        for lines in chain([[first, *next(blocks, [])]], blocks):
             objs: list[dict[str, Any]] = []
             at: list[int] = []
             late = None
