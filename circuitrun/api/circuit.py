@@ -136,6 +136,12 @@ class Circuit(CircuitDisplay):
         with no_cyclic_gc():  # millions of tuples on large circuits, and no cycles
             self._prog = compile_program(loaded.built)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as its spec's text (compiled functions do not pickle): Dask ships a
+        # circuit to its workers so, and each validates and compiles it once.
+        loaded = self._loaded
+        return (_reload, (loaded.text, self.path, loaded.is_json))
+
     @property
     def spec(self) -> Spec:
         """The validated Pydantic model of the spec (made when first asked for)."""
@@ -279,3 +285,8 @@ def loads(text: str, path: str = "<string>", *, json: bool = False) -> Circuit:
     """Validate a spec given as text (YAML, or JSON with ``json=True``)."""
     check_characters(text, path)
     return Circuit(load_text(text, path, is_json=json))
+
+
+def _reload(text: str, path: str, is_json: bool) -> Circuit:
+    """A pickled circuit, validated and compiled again from its spec's text."""
+    return loads(text, path, json=is_json)
