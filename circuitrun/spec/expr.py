@@ -1,0 +1,398 @@
+"""Expression gates (SPEC section 9.2, 9.3): one gate's expression → the nodes it makes.
+
+    compile_expression(gate, text, names, suggest=None) -> Compiled
+
+- ``gate``: the gate's name, which names the expression's root node; the other nodes it
+  makes are ``GATE.1``, ``GATE.2`` ... in post-order (operands left to right, each
+  operand's nodes before the operation using them).
+- ``text``: the string value of the gate (the expression).
+- ``names``: every node name an expression may refer to (inputs and gates) → its
+  ``Shape``: ``()`` a number, ``(n,)`` a vector input, ``(r, c)`` a matrix input.  A
+  called name is always a function (the op table's ops but ``const``, ``sum``, ``dot``);
+  any other name is looked up here.
+- ``suggest``: the "did you mean" of an unknown name (default: the closest of ``names``).
+
+``Compiled.nodes`` lists the nodes in declaration order (post-order, the root last,
+named ``gate``), each an ``ExprNode(name, op, inputs, value, ties)``: ``inputs`` are node
+names (``x``, ``w[0]``, ``GATE.K``), ``value`` is a ``const``'s, ``ties`` a ``max``/``min``'s
+as written.  An expression with problems makes no nodes: ``Compiled.problems`` lists every
+one (an ``Issue``: offset into ``text``, code, message), sorted by offset.
+
+The tree is walked with an explicit stack (no recursion), each node once.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from circuitrun.ops.table import OPS, TIES
+from circuitrun.problems import did_you_mean
+from circuitrun.spec.exprparse import Source, parse
+from circuitrun.spec.exprwords import construct_words, operator_words
+from circuitrun.spec.refs import (
+    Issue,
+    Shape,
+    Suggest,
+    bare_issue,
+    element_name,
+    elements,
+    index_issue,
+    shape_words,
+    unknown_hint,
+)
+
+
+class ExprNode(NamedTuple):
+    """One node an expression makes."""
+
+    name: str
+    op: str
+    inputs: tuple[str, ...]
+    value: float | None = None  # a const's value
+    ties: str | None = None  # a max's or min's ties, when written
+
+
+class Compiled(NamedTuple):
+    """The nodes of one expression gate, or (and then no nodes) its problems."""
+
+    nodes: list[ExprNode]
+    problems: list[Issue]
+
+
+class _Fn(NamedTuple):
+    op: str
+    min_in: int
+    max_in: int | None  # None: any number, and a vector argument stands for its elements
+    ties: bool
+
+
+FUNCTIONS: dict[str, _Fn] = {name: _Fn(name, op.min_in, op.max_in, "ties" in op.attrs)
+                             for name, op in OPS.items() if op.max_in != 0}
+"""The functions an expression may call but ``dot``: every op that takes inputs, and
+``sum`` (exactly ``add``)."""
+FUNCTIONS["sum"] = FUNCTIONS["add"]
+DOT = "dot"
+_NAMES = sorted([*FUNCTIONS, DOT])
+_TAKE_TIES = " and ".join(n for n, f in FUNCTIONS.items() if f.ties)
+_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
+
+# What a reference may stand for where it appears (a call's argument, a dot's, ...).
+SCALAR, SPREAD, VECTOR, ANY = range(4)
+
+Val = str | tuple[str, ...] | None  # a node's name, a vector's elements, or failed
+Frame = tuple[Any, ...]  # (ast node, want, root) to visit; (None, finish, n, data)
+
+
+class _Compiler:
+    """One expression's walk: ``todo`` holds the work, ``vals`` the finished operands."""
+
+    def __init__(self, gate: str, names: Mapping[str, Shape], suggest: Suggest | None,
+                 src: Source) -> None:
+        self.gate, self.names, self.suggest, self.src = gate, names, suggest, src
+        self.nodes: list[ExprNode] = []
+        self.issues: list[Issue] = []
+        self.k = 0
+        self.todo: list[Frame] = []
+        self.vals: list[Val] = []
+        self.visitors: dict[type, Callable[[Any, int, bool], None]] = {
+            ast.Constant: self.constant, ast.Name: self.name,
+                         ast.Subscript: self.subscript, ast.BinOp: self.binop,
+                         ast.UnaryOp: self.unary, ast.Call: self.call}
+
+    def run(self, tree: ast.expr) -> None:
+        todo, vals, visitors = self.todo, self.vals, self.visitors
+        todo.append((tree, SCALAR, True))
+        while todo:
+            item = todo.pop()
+            node = item[0]
+            if node is None:  # every operand is done: finish the operation
+                n = item[2]
+                args = vals[len(vals) - n:]
+                del vals[len(vals) - n:]
+                vals.append(item[1](args, item[3]))
+                continue
+            while type(node) is ast.UnaryOp and type(node.op) is ast.UAdd:
+                node = node.operand  # `+a` is `a` itself, everywhere
+            visit = visitors.get(type(node))
+            if visit is None:
+                self.fail(node)
+            else:
+                visit(node, item[1], item[2])
+
+    # ---- making nodes -------------------------------------------------------
+
+    def emit(self, root: bool, op: str, inputs: tuple[str, ...], value: float | None = None,
+             ties: str | None = None) -> str:
+        if root:
+            name = self.gate
+        else:
+            self.k += 1
+            name = f"{self.gate}.{self.k}"
+        self.nodes.append(ExprNode(name, op, inputs, value, ties))
+        return name
+
+    def finish_op(self, args: list[Val], data: tuple[str, bool, str | None]) -> Val:
+        if None in args:
+            return None
+        inputs: list[str] = []
+        for a in args:
+            if type(a) is str:
+                inputs.append(a)
+            else:
+                inputs.extend(a)  # type: ignore[arg-type]  # a vector's elements
+        op, root, ties = data
+        return self.emit(root, op, tuple(inputs), None, ties)
+
+    def finish_dot(self, args: list[Val], data: tuple[ast.Call, bool]) -> Val:
+        call, root = data
+        for a, arg in zip(args, call.args, strict=True):
+            if type(a) is str:
+                self.issue(arg, "bad-index", f"dot takes two vectors: '{self.spell(arg)}' is"
+                           " one number")
+        u, v = args
+        if type(u) is not tuple or type(v) is not tuple:
+            return None
+        if len(u) != len(v):
+            a, b = (self.spell(arg) for arg in call.args)
+            self.issue(call, "bad-index", f"dot of vectors of different lengths: '{a}' has"
+                       f" {len(u)}, '{b}' has {len(v)}")
+            return None
+        muls = tuple(self.emit(False, "mul", xy) for xy in zip(u, v, strict=True))
+        return self.emit(root, "add", muls)
+
+    def discard(self, args: list[Val], data: None) -> Val:
+        return None
+
+    # ---- leaves -------------------------------------------------------------
+
+    def constant(self, node: ast.Constant, want: int, root: bool) -> None:
+        value = self.number(node, node, node.value, 1)
+        self.vals.append(None if value is None else self.emit(root, "const", (), value))
+
+    def number(self, at: ast.expr, node: ast.expr, v: Any, sign: int) -> float | None:
+        """A literal's value (``sign`` -1: negated), or None after reporting it."""
+        if type(v) is not int and type(v) is not float:
+            self.unsupported(node)  # True, None, 1j, a string (outside ties=)
+            return None
+        try:
+            f = float(-v if sign < 0 else v)
+        except OverflowError:  # an integer literal beyond a double
+            f = math.inf
+        if not math.isfinite(f):
+            self.issue(at, "bad-type", f"the number {self.spell(at)} is not a finite double")
+            return None
+        return f
+
+    def name(self, node: ast.Name, want: int, root: bool) -> None:
+        ident = self.checked_name(node)
+        shape = self.names.get(ident)
+        if shape is None:
+            self.unknown(node, ident)
+        else:
+            self.ref(node, ident, shape, want, root)
+
+    def subscript(self, node: ast.Subscript, want: int, root: bool) -> None:
+        indices: list[ast.expr] = []
+        base: ast.expr = node
+        while type(base) is ast.Subscript:
+            indices.append(base.slice)
+            base = base.value
+        indices.reverse()  # as written, left to right
+        for written in indices:
+            if type(written) is not ast.Constant or type(written.value) is not int:
+                self.issue(written, "bad-expression", "an index is a number literal 0, 1,"
+                           f" 2 ..., not '{self.spell(written)}'")
+                self.vals.append(None)
+                return
+        if type(base) is not ast.Name:
+            self.issue(node, "bad-expression", "only an input's name can be indexed, as in"
+                       " w[0] or W[1][0]")
+            self.vals.append(None)
+            return
+        ident = self.checked_name(base)
+        shape = self.names.get(ident)
+        if shape is None:
+            self.unknown(base, ident)
+            return
+        index = tuple(i.value for i in indices)  # type: ignore[attr-defined]  # Constants
+        problem = index_issue(ident, shape, index)
+        if problem is not None:
+            self.issue(node, "bad-index", problem)
+            self.vals.append(None)
+            return
+        self.ref(node, element_name(ident, index), shape[len(index):], want, root)
+
+    def ref(self, node: ast.expr, ref: str, shape: Shape, want: int, root: bool) -> None:
+        """A reference to ``ref`` (a node, a vector, a matrix row or a matrix)."""
+        if not shape:
+            self.vals.append(self.emit(root, "add", (ref,)) if root else ref)
+            return
+        if want == ANY or (len(shape) == 1 and want != SCALAR):
+            self.vals.append(tuple(elements(ref, shape)))
+            return
+        if want == SCALAR:
+            message = bare_issue(ref, shape)
+        else:
+            takes = "a vector" if want == SPREAD else "dot takes vectors"
+            message = (f"'{ref}' is {shape_words(shape)}: {takes} or a row"
+                       f" ({ref}[0]), a matrix is never flattened")
+        self.issue(node, "bad-index", message)
+        self.vals.append(None)
+
+    # ---- operations ---------------------------------------------------------
+
+    def binop(self, node: ast.BinOp, want: int, root: bool) -> None:
+        kind = type(node.op)
+        op = _BINOPS.get(kind)
+        if op is None:
+            self.fail(node)
+            return
+        operands = [node.right]
+        left = node.left
+        if op == "add" or op == "mul":  # a left-associated chain is one n-ary gate
+            while True:
+                while type(left) is ast.UnaryOp and type(left.op) is ast.UAdd:
+                    left = left.operand
+                if type(left) is not ast.BinOp or type(left.op) is not kind:
+                    break
+                operands.append(left.right)
+                left = left.left
+        operands.append(left)
+        self.todo.append((None, self.finish_op, len(operands), (op, root, None)))
+        self.todo.extend((child, SCALAR, False) for child in operands)  # popped left first
+
+    def unary(self, node: ast.UnaryOp, want: int, root: bool) -> None:
+        if type(node.op) is not ast.USub:
+            self.fail(node)
+            return
+        operand = node.operand
+        while type(operand) is ast.UnaryOp and type(operand.op) is ast.UAdd:
+            operand = operand.operand
+        if type(operand) is ast.Constant:  # `-3`, `- 3`, `-(3)`: the constant -3
+            value = self.number(node, operand, operand.value, -1)
+            self.vals.append(None if value is None else self.emit(root, "const", (), value))
+            return
+        self.todo.append((None, self.finish_op, 1, ("neg", root, None)))
+        self.todo.append((operand, SCALAR, False))
+
+    def call(self, node: ast.Call, want: int, root: bool) -> None:
+        func = node.func
+        if type(func) is not ast.Name:
+            self.fail(node)
+            return
+        name = self.checked_name(func)
+        fn = FUNCTIONS.get(name)
+        known = fn is not None or name == DOT
+        ties = self.keywords(node, name, fn) if known else None
+        starred = False
+        for arg in node.args:
+            if type(arg) is ast.Starred:
+                starred = True
+                self.issue(arg, "bad-expression", "'*' unpacking is not allowed in an"
+                           " expression")
+        args = [a for a in node.args if type(a) is not ast.Starred]
+        n = len(node.args)
+        finish: Any = self.discard
+        data: Any = None
+        if fn is None and name != DOT:
+            hint = did_you_mean(name, _NAMES) or f" (functions: {', '.join(_NAMES)})"
+            self.issue(func, "unknown-op", f"unknown function '{name}'{hint}")
+            arg_want = ANY
+        elif fn is None:  # dot
+            arg_want = VECTOR
+            if n != 2:
+                self.issue(node, "arity", f"dot takes 2 vectors, got {n} arguments")
+                arg_want = ANY
+            elif not starred:
+                finish, data = self.finish_dot, (node, root)
+        else:
+            arg_want = SPREAD if fn.max_in is None else SCALAR
+            if n < fn.min_in or (fn.max_in is not None and n > fn.max_in):
+                self.issue(node, "arity", f"{name} takes {OPS[fn.op].arity_text()}"
+                           f" argument{'s' if fn.max_in != 1 else ''}, got {n}")
+            elif not starred:
+                finish, data = self.finish_op, (fn.op, root, ties)
+        self.todo.append((None, finish, len(args), data))
+        self.todo.extend((arg, arg_want, False) for arg in reversed(args))
+
+    def keywords(self, node: ast.Call, name: str, fn: _Fn | None) -> str | None:
+        """The ``ties`` of a call, after reporting every keyword it may not have."""
+        ties: str | None = None
+        seen = False
+        for kw in node.keywords:
+            arg = kw.arg
+            if arg is not None and not self.src.ascii and not self.spell(kw).startswith(arg):
+                arg = self.spell(kw).partition("=")[0].strip()  # normalized by Python
+            if arg == "ties" and fn is not None and fn.ties and not seen:
+                seen = True
+                value = kw.value
+                if type(value) is ast.Constant and value.value in TIES:
+                    ties = value.value
+                else:
+                    self.issue(value, "bad-type", "ties must be 'first' or 'split', not"
+                               f" {self.spell(value)}")
+                continue
+            if arg is None:
+                why = "'**' arguments are not allowed in an expression"
+            elif arg == "ties":
+                why = ("ties is given twice" if seen else
+                       f"{name} takes no ties= (only {_TAKE_TIES} do)")
+            else:
+                why = f"keyword argument '{arg}' is not allowed (only {_TAKE_TIES} take ties=)"
+            self.issue(kw, "bad-expression", why)
+        return ties
+
+    # ---- problems -----------------------------------------------------------
+
+    def issue(self, at: ast.expr | ast.keyword, code: str, message: str) -> None:
+        self.issues.append(Issue(self.src.at(at), code, message))
+
+    def spell(self, node: ast.expr | ast.keyword) -> str:
+        return self.src.spelling(node)
+
+    def checked_name(self, node: ast.Name) -> str:
+        """The name as written: Python reads a fullwidth x as ``x`` (NFKC); a spec may not."""
+        if self.src.ascii:
+            return node.id
+        return self.spell(node)
+
+    def unknown(self, node: ast.Name, ident: str) -> None:
+        hint = unknown_hint(ident, self.names, self.suggest)
+        if not hint and ident != node.id and node.id in self.names:
+            hint = f" (did you mean '{node.id}'?)"
+        self.issue(node, "undefined-ref", f"unknown reference '{ident}'{hint}")
+        self.vals.append(None)
+
+    def unsupported(self, node: ast.expr) -> None:
+        """A construct not in the table: at its operator, or its first character."""
+        words = operator_words(node)
+        if words is not None:
+            left, right = (node.values[:2] if isinstance(node, ast.BoolOp) else
+                           (node.left, node.comparators[0]) if isinstance(node, ast.Compare)
+                           else (node.left, node.right))  # type: ignore[attr-defined]
+            offset = self.src.operator_at(left, right)
+        else:
+            words, offset = construct_words(node, FUNCTIONS.keys() | {DOT}), self.src.at(node)
+        self.issues.append(Issue(offset, "bad-expression", words))
+
+    def fail(self, node: ast.expr) -> None:
+        """An unsupported construct in place of an operand: reported, nothing inside it
+        examined."""
+        self.unsupported(node)
+        self.vals.append(None)
+
+
+def compile_expression(gate: str, text: str, names: Mapping[str, Shape],
+                       suggest: Suggest | None = None) -> Compiled:
+    """The nodes the expression ``text`` of gate ``gate`` makes, or its problems."""
+    parsed = parse(text)
+    if isinstance(parsed, Issue):
+        return Compiled([], [parsed])
+    compiler = _Compiler(gate, names, suggest, parsed.source)
+    compiler.run(parsed.tree)
+    if compiler.issues:
+        return Compiled([], sorted(compiler.issues, key=lambda i: i.offset or 0))
+    return Compiled(compiler.nodes, [])
