@@ -24,35 +24,16 @@ The tree is walked with an explicit stack (no recursion), each node once.
 from __future__ import annotations
 
 import ast
-import math
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from circuitrun.ops.table import OPS, TIES
 from circuitrun.problems import did_you_mean
 from circuitrun.spec.exprparse import Source, parse
-from circuitrun.spec.exprwords import construct_words, operator_words
-from circuitrun.spec.refs import (
-    Issue,
-    Shape,
-    Suggest,
-    bare_issue,
-    element_name,
-    elements,
-    index_issue,
-    shape_words,
-    unknown_hint,
-)
+from circuitrun.spec.exprwalk import ANY, SCALAR, SPREAD, VECTOR, ExprNode, Val, Walk
+from circuitrun.spec.refs import Issue, Shape, Suggest
 
-
-class ExprNode(NamedTuple):
-    """One node an expression makes."""
-
-    name: str
-    op: str
-    inputs: tuple[str, ...]
-    value: float | None = None  # a const's value
-    ties: str | None = None  # a max's or min's ties, when written
+__all__ = ["DOT", "FUNCTIONS", "Compiled", "ExprNode", "compile_expression"]
 
 
 class Compiled(NamedTuple):
@@ -79,28 +60,18 @@ _NAMES = sorted([*FUNCTIONS, DOT])
 _TAKE_TIES = " and ".join(n for n, f in FUNCTIONS.items() if f.ties)
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 
-# What a reference may stand for where it appears (a call's argument, a dot's, ...).
-SCALAR, SPREAD, VECTOR, ANY = range(4)
 
-Val = str | tuple[str, ...] | None  # a node's name, a vector's elements, or failed
-Frame = tuple[Any, ...]  # (ast node, want, root) to visit; (None, finish, n, data)
+class _Compiler(Walk):
+    """One expression's compilation: the operations over ``Walk``'s leaves."""
 
-
-class _Compiler:
-    """One expression's walk: ``todo`` holds the work, ``vals`` the finished operands."""
+    functions = frozenset(_NAMES)
 
     def __init__(self, gate: str, names: Mapping[str, Shape], suggest: Suggest | None,
                  src: Source) -> None:
-        self.gate, self.names, self.suggest, self.src = gate, names, suggest, src
-        self.nodes: list[ExprNode] = []
-        self.issues: list[Issue] = []
-        self.k = 0
-        self.todo: list[Frame] = []
-        self.vals: list[Val] = []
+        super().__init__(gate, names, suggest, src)
         self.visitors: dict[type, Callable[[Any, int, bool], None]] = {
-            ast.Constant: self.constant, ast.Name: self.name,
-                         ast.Subscript: self.subscript, ast.BinOp: self.binop,
-                         ast.UnaryOp: self.unary, ast.Call: self.call}
+            ast.Constant: self.constant, ast.Name: self.name, ast.Subscript: self.subscript,
+            ast.BinOp: self.binop, ast.UnaryOp: self.unary, ast.Call: self.call}
 
     def run(self, tree: ast.expr) -> None:
         todo, vals, visitors = self.todo, self.vals, self.visitors
@@ -123,16 +94,6 @@ class _Compiler:
                 visit(node, item[1], item[2])
 
     # ---- making nodes -------------------------------------------------------
-
-    def emit(self, root: bool, op: str, inputs: tuple[str, ...], value: float | None = None,
-             ties: str | None = None) -> str:
-        if root:
-            name = self.gate
-        else:
-            self.k += 1
-            name = f"{self.gate}.{self.k}"
-        self.nodes.append(ExprNode(name, op, inputs, value, ties))
-        return name
 
     def finish_op(self, args: list[Val], data: tuple[str, bool, str | None]) -> Val:
         if None in args:
@@ -165,82 +126,6 @@ class _Compiler:
 
     def discard(self, args: list[Val], data: None) -> Val:
         return None
-
-    # ---- leaves -------------------------------------------------------------
-
-    def constant(self, node: ast.Constant, want: int, root: bool) -> None:
-        value = self.number(node, node, node.value, 1)
-        self.vals.append(None if value is None else self.emit(root, "const", (), value))
-
-    def number(self, at: ast.expr, node: ast.expr, v: Any, sign: int) -> float | None:
-        """A literal's value (``sign`` -1: negated), or None after reporting it."""
-        if type(v) is not int and type(v) is not float:
-            self.unsupported(node)  # True, None, 1j, a string (outside ties=)
-            return None
-        try:
-            f = float(-v if sign < 0 else v)
-        except OverflowError:  # an integer literal beyond a double
-            f = math.inf
-        if not math.isfinite(f):
-            self.issue(at, "bad-type", f"the number {self.spell(at)} is not a finite double")
-            return None
-        return f
-
-    def name(self, node: ast.Name, want: int, root: bool) -> None:
-        ident = self.checked_name(node)
-        shape = self.names.get(ident)
-        if shape is None:
-            self.unknown(node, ident)
-        else:
-            self.ref(node, ident, shape, want, root)
-
-    def subscript(self, node: ast.Subscript, want: int, root: bool) -> None:
-        indices: list[ast.expr] = []
-        base: ast.expr = node
-        while type(base) is ast.Subscript:
-            indices.append(base.slice)
-            base = base.value
-        indices.reverse()  # as written, left to right
-        for written in indices:
-            if type(written) is not ast.Constant or type(written.value) is not int:
-                self.issue(written, "bad-expression", "an index is a number literal 0, 1,"
-                           f" 2 ..., not '{self.spell(written)}'")
-                self.vals.append(None)
-                return
-        if type(base) is not ast.Name:
-            self.issue(node, "bad-expression", "only an input's name can be indexed, as in"
-                       " w[0] or W[1][0]")
-            self.vals.append(None)
-            return
-        ident = self.checked_name(base)
-        shape = self.names.get(ident)
-        if shape is None:
-            self.unknown(base, ident)
-            return
-        index = tuple(i.value for i in indices)  # type: ignore[attr-defined]  # Constants
-        problem = index_issue(ident, shape, index)
-        if problem is not None:
-            self.issue(node, "bad-index", problem)
-            self.vals.append(None)
-            return
-        self.ref(node, element_name(ident, index), shape[len(index):], want, root)
-
-    def ref(self, node: ast.expr, ref: str, shape: Shape, want: int, root: bool) -> None:
-        """A reference to ``ref`` (a node, a vector, a matrix row or a matrix)."""
-        if not shape:
-            self.vals.append(self.emit(root, "add", (ref,)) if root else ref)
-            return
-        if want == ANY or (len(shape) == 1 and want != SCALAR):
-            self.vals.append(tuple(elements(ref, shape)))
-            return
-        if want == SCALAR:
-            message = bare_issue(ref, shape)
-        else:
-            takes = "a vector" if want == SPREAD else "dot takes vectors"
-            message = (f"'{ref}' is {shape_words(shape)}: {takes} or a row"
-                       f" ({ref}[0]), a matrix is never flattened")
-        self.issue(node, "bad-index", message)
-        self.vals.append(None)
 
     # ---- operations ---------------------------------------------------------
 
@@ -344,46 +229,6 @@ class _Compiler:
                 why = f"keyword argument '{arg}' is not allowed (only {_TAKE_TIES} take ties=)"
             self.issue(kw, "bad-expression", why)
         return ties
-
-    # ---- problems -----------------------------------------------------------
-
-    def issue(self, at: ast.expr | ast.keyword, code: str, message: str) -> None:
-        self.issues.append(Issue(self.src.at(at), code, message))
-
-    def spell(self, node: ast.expr | ast.keyword) -> str:
-        return self.src.spelling(node)
-
-    def checked_name(self, node: ast.Name) -> str:
-        """The name as written: Python reads a fullwidth x as ``x`` (NFKC); a spec may not."""
-        if self.src.ascii:
-            return node.id
-        return self.spell(node)
-
-    def unknown(self, node: ast.Name, ident: str) -> None:
-        hint = unknown_hint(ident, self.names, self.suggest)
-        if not hint and ident != node.id and node.id in self.names:
-            hint = f" (did you mean '{node.id}'?)"
-        self.issue(node, "undefined-ref", f"unknown reference '{ident}'{hint}")
-        self.vals.append(None)
-
-    def unsupported(self, node: ast.expr) -> None:
-        """A construct not in the table: at its operator, or its first character."""
-        words = operator_words(node)
-        if words is not None:
-            left, right = (node.values[:2] if isinstance(node, ast.BoolOp) else
-                           (node.left, node.comparators[0]) if isinstance(node, ast.Compare)
-                           else (node.left, node.right))  # type: ignore[attr-defined]
-            offset = self.src.operator_at(left, right)
-        else:
-            words, offset = construct_words(node, FUNCTIONS.keys() | {DOT}), self.src.at(node)
-        self.issues.append(Issue(offset, "bad-expression", words))
-
-    def fail(self, node: ast.expr) -> None:
-        """An unsupported construct in place of an operand: reported, nothing inside it
-        examined."""
-        self.unsupported(node)
-        self.vals.append(None)
-
 
 def compile_expression(gate: str, text: str, names: Mapping[str, Shape],
                        suggest: Suggest | None = None) -> Compiled:
