@@ -312,5 +312,9 @@ def test_a_name_python_normalizes_is_not_that_node() -> None:
 
 
 def test_warnings_of_pythons_parser_are_no_problem() -> None:
-    # "invalid decimal literal" (a SyntaxWarning, an error under this suite's filters)
+    # "invalid decimal literal", "invalid escape sequence": warnings, errors under this
+    # suite's filters, and printed on stderr by default
     assert problems("1if a else b") == [(0, "bad-expression")]
+    assert problems("a + 1.or b") == [(6, "bad-expression")]  # (a + 1.) or b
+    assert problems("max(a, ties='\\d')") == [(12, "bad-type")]
+    assert problems("0x1for a") == [(4, "bad-expression")]  # 0x1f or a

@@ -49,7 +49,7 @@ def _plain(node: yaml.Node) -> Any:
         return [_plain(n) for n in node.value]
     if isinstance(node, yaml.MappingNode):
         return {k.value: _plain(v) for k, v in node.value}
-    if node.style:
+    if isinstance(node, yaml.ScalarNode) and node.style:
         return node.value
     if node.value in ("", "~", "null", "Null", "NULL"):
         return None
@@ -63,6 +63,7 @@ class Case:
     def __init__(self, path: Path) -> None:
         self.text = path.read_text()
         top = yaml.compose(self.text)
+        assert isinstance(top, yaml.MappingNode)
         self.top = {k.value: (k, v) for k, v in top.value}
         self.problems: list[tuple[int, int, str]] = []
         self.inputs: dict[str, Elements] = {}

@@ -15,6 +15,7 @@ from circuitrun.spec.scalarpos import ScalarText
 def scalar_of(document: str) -> tuple[ScalarText, str, str]:
     """The gate scalar of ``f: VALUE`` in ``document``, its value and its source."""
     top = yaml.compose(document)
+    assert isinstance(top, yaml.MappingNode)
     node = top.value[0][1]
     source = document[node.start_mark.index:node.end_mark.index]
     where = ScalarText(source, node.start_mark.line + 1, node.start_mark.column + 1,

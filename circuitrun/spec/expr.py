@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 from circuitrun.ops.table import OPS, TIES
 from circuitrun.problems import did_you_mean
-from circuitrun.spec.exprparse import Source, parse
+from circuitrun.spec.exprparse import parse
 from circuitrun.spec.exprwalk import ANY, SCALAR, SPREAD, VECTOR, ExprNode, Val, Walk
 from circuitrun.spec.refs import Issue, Shape, Suggest
 
@@ -66,15 +66,8 @@ class _Compiler(Walk):
 
     functions = frozenset(_NAMES)
 
-    def __init__(self, gate: str, names: Mapping[str, Shape], suggest: Suggest | None,
-                 src: Source) -> None:
-        super().__init__(gate, names, suggest, src)
-        self.visitors: dict[type, Callable[[Any, int, bool], None]] = {
-            ast.Constant: self.constant, ast.Name: self.name, ast.Subscript: self.subscript,
-            ast.BinOp: self.binop, ast.UnaryOp: self.unary, ast.Call: self.call}
-
     def run(self, tree: ast.expr) -> None:
-        todo, vals, visitors = self.todo, self.vals, self.visitors
+        todo, vals, visitors = self.todo, self.vals, _VISITORS
         todo.append((tree, SCALAR, True))
         while todo:
             item = todo.pop()
@@ -91,7 +84,7 @@ class _Compiler(Walk):
             if visit is None:
                 self.fail(node)
             else:
-                visit(node, item[1], item[2])
+                visit(self, node, item[1], item[2])
 
     # ---- making nodes -------------------------------------------------------
 
@@ -229,6 +222,12 @@ class _Compiler(Walk):
                 why = f"keyword argument '{arg}' is not allowed (only {_TAKE_TIES} take ties=)"
             self.issue(kw, "bad-expression", why)
         return ties
+
+_VISITORS: dict[type, Callable[[_Compiler, Any, int, bool], None]] = {
+    ast.Constant: _Compiler.constant, ast.Name: _Compiler.name,
+    ast.Subscript: _Compiler.subscript, ast.BinOp: _Compiler.binop,
+    ast.UnaryOp: _Compiler.unary, ast.Call: _Compiler.call}
+
 
 def compile_expression(gate: str, text: str, names: Mapping[str, Shape],
                        suggest: Suggest | None = None) -> Compiled:

@@ -27,7 +27,9 @@ MAX_NESTING = 64
 
 # Headroom for Python's AST conversion, which recurses once per level of the tree within
 # a budget of 3x the recursion limit left (CPython 3.11): a flat 1,500-term sum is 1,500
-# levels, and 10,000 characters make at most about 5,000 that the parser accepts.
+# levels, and 10,000 characters make at most about 5,000 that the parser accepts.  Given
+# only when a parse without it runs out (the limit is the interpreter's, for every
+# thread: raised for as short a time as possible).
 _PARSE_HEADROOM = 4_000
 
 _BLANKS = " \t\f\r\n"
@@ -41,6 +43,10 @@ _SCAN = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 _GAP = re.compile(r"(?:[\s()]|\\\r?\n|\#[^\r\n]*)*")  # between an operand and an operator
 _GIVES_UP = ("too many nested", "too complex")
+# Python's tokenizer warns only about a backslash in a string ("invalid escape sequence")
+# and a number run into a letter ("invalid decimal literal", 1if): texts with neither
+# are parsed without the cost of catching warnings.
+_MAY_WARN = re.compile(r"\\|[0-9.][A-Za-z_]")
 
 
 def too_deep(text: str) -> int | None:
@@ -140,13 +146,8 @@ def parse(text: str) -> Parsed | Issue:
                      f" {MAX_NESTING} levels of brackets")
     body = text.lstrip(_BLANKS)
     source = Source(body, len(text) - len(body))
-    limit = sys.getrecursionlimit()
     try:
-        with warnings.catch_warnings():
-            # "invalid escape sequence" and the like: the parse is what matters here
-            warnings.simplefilter("ignore")
-            sys.setrecursionlimit(limit + _PARSE_HEADROOM)
-            return Parsed(ast.parse(body, mode="eval").body, source)
+        return Parsed(_ast(body), source)
     except SyntaxError as e:
         if any(words in str(e.msg) for words in _GIVES_UP):
             return _gave_up()
@@ -154,6 +155,22 @@ def parse(text: str) -> Parsed | Issue:
                      f"not a valid expression: {e.msg}")
     except (RecursionError, MemoryError, ValueError):
         return _gave_up()
+
+
+def _ast(body: str) -> ast.expr:
+    """``ast.parse``, with what it needs on the rare texts that need it."""
+    if _MAY_WARN.search(body) is None:
+        try:
+            return ast.parse(body, mode="eval").body
+        except RecursionError:
+            pass  # a deep tree: again below, with headroom
+    limit = sys.getrecursionlimit()
+    try:
+        with warnings.catch_warnings():
+            # "invalid escape sequence" and the like: the parse is what matters here
+            warnings.simplefilter("ignore")
+            sys.setrecursionlimit(limit + _PARSE_HEADROOM)
+            return ast.parse(body, mode="eval").body
     finally:
         sys.setrecursionlimit(limit)
 
