@@ -45,6 +45,7 @@ def _pick(rng: random.Random, earlier: list[str]) -> str:
 # Each kind: (the expression of gate i, given a random source of earlier nodes).
 KINDS: dict[str, Callable[[random.Random, list[str], int], str]] = {
     "a * b": lambda r, e, i: f"{_pick(r, e)} * {_pick(r, e)}",
+    "a + b (lines the fast reader reads)": lambda r, e, i: f"{_pick(r, e)} + {_pick(r, e)}",
     "a*b + c*d + e": lambda r, e, i: (
         f"{_pick(r, e)}*{_pick(r, e)} + {_pick(r, e)}*{_pick(r, e)} + {_pick(r, e)}"),
     "1 / (1 + exp(-a))": lambda r, e, i: f"1 / (1 + exp(-{_pick(r, e)}))",

@@ -18,7 +18,22 @@ names (``x``, ``w[0]``, ``GATE.K``), ``value`` is a ``const``'s, ``ties`` a ``ma
 as written.  An expression with problems makes no nodes: ``Compiled.problems`` lists every
 one (an ``Issue``: offset into ``text``, code, message), sorted by offset.
 
-The tree is walked with an explicit stack (no recursion), each node once.
+The tree is walked with an explicit stack (no recursion), each node once.  For the
+many gates of one spec, ``exprmemo.Expressions(names, suggest).compile(gate, text)``
+gives the same, each form of expression compiled once.
+
+Section 9 in the pipeline (the loader calls these; each returns problems, never raises):
+
+- an input's value → ``shapes.input_elements(name, value)``: its shape and element
+  nodes (``w[0]`` ...) with values, or problems at paths into the value;
+- a gate's string → ``Expressions.compile`` (or ``compile_expression``); a gate's
+  number → a ``const`` gate (``compile_expression`` of its text gives the same node);
+- a reference in ``in``, a wire, ``output``, ``expect``, a run's output name or a batch
+  column → ``refs.resolve(text, shapes, extra=GATE.K names where allowed)``;
+- a value given at run time → ``shapes.assign(target, value, input_shapes)`` (its text
+  by ``shapes.parse_value``), raising ``UsageError``;
+- an ``Issue``'s offset → a line and column by ``scalarpos.ScalarText`` from the
+  scalar's source, start and style.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Mapping
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from circuitrun.spec.expr import DOT, FUNCTIONS, Compiled, ExprNode, compile_expression
 from circuitrun.spec.exprparse import MAX_LENGTH
@@ -35,7 +35,8 @@ _CALLABLE = frozenset([*FUNCTIONS, DOT])
 _GATE = "\x00"  # the gate's name in a form: no name or text has it (NUL is refused)
 _MANY = 256
 _PLACEHOLDERS = [f"_{k}" for k in range(_MANY)]
-_MAX_FORMS = 4096  # past this many forms the memo starts again (a bound on its memory)
+_MAX_FORMS = 4096
+_UNSEEN: Any = object()  # past this many forms the memo starts again (a bound on its memory)
 
 
 class _Form(NamedTuple):
@@ -64,18 +65,21 @@ class Expressions:
         """The nodes gate ``gate`` of expression ``text`` makes, or its problems."""
         refs: list[str] = []
         key = self._key(text, refs)
-        form = self._forms.get(key) if key is not None else None
-        if key is not None and key not in self._forms:
-            if len(self._forms) >= _MAX_FORMS:
-                self._forms.clear()
-            form = self._forms[key] = _form(key)
+        form = None
+        if key is not None:
+            form = self._forms.get(key, _UNSEEN)
+            if form is _UNSEEN:
+                if len(self._forms) >= _MAX_FORMS:
+                    self._forms.clear()
+                form = self._forms[key] = _form(key)
         if form is None:
             return compile_expression(gate, text, self.names, self.suggest)
         own = [gate + suffix for suffix in form.names]
-        pool = refs + [refs[k] + suffix for k, suffix in form.elements] + own
-        nodes = [ExprNode(own[i], op, tuple([pool[j] for j in ins]), value, ties)
-                 for i, (op, ins, value, ties) in enumerate(form.nodes)]
-        return Compiled(nodes, [])
+        pool = refs + own
+        if form.elements:
+            pool[len(refs):len(refs)] = [refs[k] + suffix for k, suffix in form.elements]
+        return Compiled([ExprNode(own[i], op, tuple([pool[j] for j in ins]), value, ties)
+                         for i, (op, ins, value, ties) in enumerate(form.nodes)], [])
 
     def _key(self, text: str, refs: list[str]) -> tuple[str, tuple[Shape, ...]] | None:
         """The form of ``text`` and its references' shapes (``refs`` gets the names), or
