@@ -306,6 +306,11 @@ def test_positions_count_characters_not_bytes() -> None:
     assert problems("max(a, ties='é') + zz") == [(12, "bad-type"), (19, "undefined-ref")]
 
 
+def test_positions_on_later_lines_count_characters() -> None:
+    assert problems("(\u00e9v + zz\n + \uff59)") == [
+        (1, "undefined-ref"), (6, "undefined-ref"), (12, "undefined-ref")]
+
+
 def test_a_name_python_normalizes_is_not_that_node() -> None:
     issue = only("\uff58 + 1")  # a fullwidth x, which Python reads as x
     assert issue.code == "undefined-ref" and "did you mean 'x'?" in issue.message

@@ -96,3 +96,9 @@ def test_a_nul_character_is_a_problem_at_its_place() -> None:
 def test_many_problems_are_all_reported() -> None:
     got = compile_expression("f", " + ".join(["zz"] * 2000), NAMES).problems
     assert [p.offset for p in got] == list(range(0, 2000 * 5, 5))
+
+
+def test_many_problems_in_a_text_that_is_not_ascii() -> None:
+    # each position is found through a byte-to-character table made once per line
+    got = compile_expression("f", " + ".join(["\u00e9"] * 2400), NAMES).problems
+    assert [p.offset for p in got] == list(range(0, 2400 * 4, 4))

@@ -67,7 +67,7 @@ def too_deep(text: str) -> int | None:
 class Source:
     """The parsed text: positions of its AST nodes as offsets into the string's value."""
 
-    __slots__ = ("_bytes", "_lines", "_starts", "ascii", "lead", "text")
+    __slots__ = ("_cols", "_lines", "_starts", "ascii", "lead", "text")
 
     def __init__(self, text: str, lead: int) -> None:
         self.text = text  # what was parsed: the value without its leading blanks
@@ -75,7 +75,7 @@ class Source:
         self.ascii = text.isascii()
         self._starts: list[int] | None = None
         self._lines: list[str] = []
-        self._bytes: dict[int, bytes] = {}
+        self._cols: dict[int, list[int]] = {}  # by line: the character at each UTF-8 byte
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
@@ -92,11 +92,10 @@ class Source:
         starts = self._line_starts()
         lineno = min(max(lineno, 1), len(starts))
         if in_bytes and not self.ascii:
-            line = self._bytes.get(lineno)
-            if line is None:
-                line = self._bytes[lineno] = self._lines[lineno - 1].encode("utf-8",
-                                                                          "surrogatepass")
-            col = len(line[:col].decode("utf-8", "replace"))
+            cols = self._cols.get(lineno)
+            if cols is None:
+                cols = self._cols[lineno] = _byte_columns(self._lines[lineno - 1])
+            col = cols[min(max(col, 0), len(cols) - 1)]
         return self.lead + starts[lineno - 1] + col
 
     def at(self, node: ast.expr | ast.keyword) -> int:
@@ -109,12 +108,7 @@ class Source:
 
     def spelling(self, node: ast.expr | ast.keyword) -> str:
         """The text of ``node`` as written (Python normalizes non-ASCII names: NFKC)."""
-        return self.value[self.at(node):self.end(node)]
-
-    @property
-    def value(self) -> str:
-        """The whole string value (the leading blanks included)."""
-        return " " * self.lead + self.text
+        return self.text[self.at(node) - self.lead:self.end(node) - self.lead]
 
     def operator_at(self, left: ast.expr, right: ast.expr) -> int:
         """The offset of the operator between two operands (past parentheses, blanks and
@@ -123,6 +117,16 @@ class Source:
         gap = _GAP.match(self.text, start)
         return self.lead + (gap.end() if gap is not None and gap.end() < len(self.text)
                             else start)
+
+
+def _byte_columns(line: str) -> list[int]:
+    """For each UTF-8 byte offset of ``line`` (and its end), the character there."""
+    cols: list[int] = []
+    for i, c in enumerate(line):
+        o = ord(c)
+        cols += [i] * (1 if o < 0x80 else 2 if o < 0x800 else 3 if o < 0x10000 else 4)
+    cols.append(len(line))
+    return cols
 
 
 class Parsed(NamedTuple):
