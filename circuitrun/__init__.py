@@ -21,6 +21,14 @@ from circuitrun.problems import (
     UsageError,
 )
 
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext circuitrun`` in IPython or Jupyter: the ``%%circuit`` cell magic."""
+    from circuitrun.api.magic import register
+
+    register(ipython)
+
+
 __all__ = [
     "CheckReport",
     "Circuit",

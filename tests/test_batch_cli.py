@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.engine import batch
-from circuitrun.rows import run as batchio
-from circuitrun.rows import read as batchread
 from circuitrun.cli import app
+from circuitrun.engine import batch
+from circuitrun.rows import read as batchread
+from circuitrun.rows import run as batchio
 
 runner = CliRunner()
 
@@ -228,15 +228,3 @@ def test_progress_bar_goes_to_stderr_only(spec: Path, tmp_path: Path,
     assert out.splitlines()[0] == "a,b,c,value,grad.a,grad.b,grad.c"
     assert len(out.splitlines()) == 301
     assert "in.csv" in terminal.getvalue()  # the bar's label
-
-
-def test_readme_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The console example of "Many input rows" in README.md is what the command prints.
-    root = Path(__file__).resolve().parent.parent
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    block = readme.split("$ cat rows.csv\n", 1)[1].split("```", 1)[0]
-    rows, printed = block.split("$ circuitrun run circuits/sigmoid.yaml --inputs rows.csv\n")
-    write(tmp_path, "rows.csv", rows)
-    monkeypatch.chdir(tmp_path)
-    result = invoke("run", root / "circuits" / "sigmoid.yaml", "--inputs", "rows.csv")
-    assert result.stdout == printed

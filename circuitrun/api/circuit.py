@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 from circuitrun.engine.scalar import Program, compile_program, differentiate, evaluate, first_nonfinite
 from circuitrun.engine.gradcheck import GradcheckResult, check
 from circuitrun.api.loader import Loaded, load_file, load_text, no_cyclic_gc
+from circuitrun.api.display import CircuitDisplay, ResultDisplay
 from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
 from circuitrun.read.text import check_characters
 from circuitrun.spec.models import Spec
 
 if TYPE_CHECKING:
     from circuitrun.engine.batch import BatchResult
+    from circuitrun.explain import Explanation
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +32,7 @@ class NodeResult:
     grad: float | None  # None for constants
 
 
-class Result:
+class Result(ResultDisplay):
     """Every node's value and d(output)/d(node), in output order (SPEC section 3.4)."""
 
     def __init__(self, circuit: str, output: str, prog: Program, values: list[float],
@@ -48,6 +50,18 @@ class Result:
     def grad(self, name: str) -> float | None:
         """d(output)/d(name); None for a constant."""
         return self._grads[self._at(name)]
+
+    def local_grads(self, name: str) -> tuple[float, ...]:
+        """d(name)/d(input) for each input of gate ``name`` at this run's values (() for a leaf)."""
+        p, prog, values = self._at(name), self._prog, self._values
+        local = prog.grads[p]
+        return () if local is None else tuple(local(values[p], *[values[i] for i in prog.ins[p]]))
+
+    def explain(self, node: str | None = None) -> Explanation:
+        """The run step by step (``str()`` of it, ``.to_markdown()``); see circuitrun.explain."""
+        from circuitrun.explain import explain
+
+        return explain(self, node)
 
     def _at(self, name: str) -> int:
         try:
@@ -79,7 +93,7 @@ class Result:
         return to_csv(self)
 
 
-class Circuit:
+class Circuit(CircuitDisplay):
     """A validated circuit, compiled once and run as often as wanted."""
 
     def __init__(self, loaded: Loaded) -> None:
@@ -147,9 +161,10 @@ class Circuit:
         given take the spec's value.  Returns arrays: row i is exactly what ``run`` gives
         for row i's inputs.  Raises as ``run`` does; a ``NonFiniteError`` names the row.
         """
+        from circuitrun.api.shown_batch import shown
         from circuitrun.engine.batch import run_batch
 
-        return run_batch(self, columns, output, allow_nonfinite, all_nodes)
+        return shown(run_batch(self, columns, output, allow_nonfinite, all_nodes))
 
     def gradcheck(self, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8,
                   inputs: Mapping[str, float] | None = None,

@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as _click  # type: ignore[no-redef]
 
 from circuitrun import __version__
-from circuitrun.cli import check, gradcheck, graph, run, schema, validate
+from circuitrun.cli import check, explain, gradcheck, graph, run, schema, validate
 
 
 class _Group(TyperGroup):
@@ -84,6 +84,7 @@ app.command()(schema.schema)
 app.command("gradcheck")(gradcheck.gradcheck_command)
 app.command("graph")(graph.graph_command)
 app.command("check")(check.check_command)
+app.command("explain")(explain.explain_command)
 
 
 def main() -> None:
