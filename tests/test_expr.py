@@ -129,6 +129,7 @@ def test_a_root_reference_is_a_one_input_add() -> None:
 def test_a_called_name_is_a_function_any_other_a_node() -> None:
     assert nodes("exp(exp)") == [("f", "exp", ("exp",))]
     assert problems("const(1)") == [(0, "unknown-op")]
+    assert "written as the number itself" in only("const(1)").message
 
 
 # ---- signs and literals (section 9.3, Constructs) -------------------------------------

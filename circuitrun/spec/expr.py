@@ -27,7 +27,7 @@ Section 9 in the pipeline (the loader calls these; each returns problems, never 
 - an input's value → ``shapes.input_elements(name, value)``: its shape and element
   nodes (``w[0]`` ...) with values, or problems at paths into the value;
 - a gate's string → ``Expressions.compile`` (or ``compile_expression``); a gate's
-  number → a ``const`` gate (``compile_expression`` of its text gives the same node);
+  finite number → ``ExprNode(gate, "const", (), value)``;
 - a reference in ``in``, a wire, ``output``, ``expect``, a run's output name or a batch
   column → ``refs.resolve(text, shapes, extra=GATE.K names where allowed)``;
 - a value given at run time → ``shapes.assign(target, value, input_shapes)`` (its text
@@ -48,7 +48,7 @@ from circuitrun.spec.exprparse import parse
 from circuitrun.spec.exprwalk import ANY, SCALAR, SPREAD, VECTOR, ExprNode, Val, Walk
 from circuitrun.spec.refs import Issue, Shape, Suggest
 
-__all__ = ["DOT", "FUNCTIONS", "Compiled", "ExprNode", "compile_expression"]
+__all__ = ["DOT", "FUNCTIONS", "Compiled", "ExprNode", "Function", "compile_expression"]
 
 
 class Compiled(NamedTuple):
@@ -58,14 +58,16 @@ class Compiled(NamedTuple):
     problems: list[Issue]
 
 
-class _Fn(NamedTuple):
+class Function(NamedTuple):
+    """A function an expression may call: the op it makes and that op's arity."""
+
     op: str
     min_in: int
     max_in: int | None  # None: any number, and a vector argument stands for its elements
     ties: bool
 
 
-FUNCTIONS: dict[str, _Fn] = {name: _Fn(name, op.min_in, op.max_in, "ties" in op.attrs)
+FUNCTIONS: dict[str, Function] = {name: Function(name, op.min_in, op.max_in, "ties" in op.attrs)
                              for name, op in OPS.items() if op.max_in != 0}
 """The functions an expression may call but ``dot``: every op that takes inputs, and
 ``sum`` (exactly ``add``)."""
@@ -110,8 +112,8 @@ class _Compiler(Walk):
         for a in args:
             if type(a) is str:
                 inputs.append(a)
-            else:
-                inputs.extend(a)  # type: ignore[arg-type]  # a vector's elements
+            elif a is not None:
+                inputs.extend(a)  # a vector's elements
         op, root, ties = data
         return self.emit(root, op, tuple(inputs), None, ties)
 
@@ -192,6 +194,8 @@ class _Compiler(Walk):
         data: Any = None
         if fn is None and name != DOT:
             hint = did_you_mean(name, _NAMES) or f" (functions: {', '.join(_NAMES)})"
+            if name in OPS:  # const
+                hint = f": a {name} is written as the number itself"
             self.issue(func, "unknown-op", f"unknown function '{name}'{hint}")
             arg_want = ANY
         elif fn is None:  # dot
@@ -211,7 +215,7 @@ class _Compiler(Walk):
         self.todo.append((None, finish, len(args), data))
         self.todo.extend((arg, arg_want, False) for arg in reversed(args))
 
-    def keywords(self, node: ast.Call, name: str, fn: _Fn | None) -> str | None:
+    def keywords(self, node: ast.Call, name: str, fn: Function | None) -> str | None:
         """The ``ties`` of a call, after reporting every keyword it may not have."""
         ties: str | None = None
         seen = False
@@ -237,6 +241,7 @@ class _Compiler(Walk):
                 why = f"keyword argument '{arg}' is not allowed (only {_TAKE_TIES} take ties=)"
             self.issue(kw, "bad-expression", why)
         return ties
+
 
 _VISITORS: dict[type, Callable[[_Compiler, Any, int, bool], None]] = {
     ast.Constant: _Compiler.constant, ast.Name: _Compiler.name,

@@ -41,20 +41,31 @@ class Elements(NamedTuple):
     nodes: list[tuple[str, float | None]]
 
 
-_NOT_A_NUMBER = object()
+class _NotANumber(Exception):
+    """A value that is no finite number (a bool, a string, a non-finite or huge one)."""
 
 
-def _number(v: Any) -> float | object | None:
-    """A finite double, None, or ``_NOT_A_NUMBER`` (bool, string, non-finite, too big)."""
+def _number(v: Any) -> float | None:
+    """A finite double, or None; raises ``_NotANumber`` for anything else."""
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int | float):
-        return _NOT_A_NUMBER
+        raise _NotANumber
     try:
         f = float(v)
     except OverflowError:  # an integer beyond a double (JSON keeps integers whole)
-        return _NOT_A_NUMBER
-    return f if math.isfinite(f) else _NOT_A_NUMBER
+        raise _NotANumber from None
+    if not math.isfinite(f):
+        raise _NotANumber
+    return f
+
+
+def _finite(v: Any) -> float:
+    """A finite double; raises ``_NotANumber`` for anything else, None included."""
+    f = _number(v)
+    if f is None:
+        raise _NotANumber
+    return f
 
 
 def _kind(v: Any) -> str:
@@ -80,10 +91,10 @@ def _entries(n: int) -> str:
 def input_elements(name: str, value: Any) -> Elements | list[PathIssue]:
     """The element nodes of input ``name`` (see the module docstring), or its problems."""
     if not isinstance(value, list):
-        n = _number(value)
-        if n is _NOT_A_NUMBER:
+        try:
+            return Elements((), [(name, _number(value))])
+        except _NotANumber:
             return [_type_issue((), f"input '{name}'", value)]
-        return Elements((), [(name, n)])  # type: ignore[list-item]  # n: float | None here
     if not value:
         return [PathIssue((), "bad-shape", f"input '{name}' is an empty list: a vector"
                           " needs at least one number")]
@@ -101,11 +112,10 @@ def _vector(name: str, value: list[Any]) -> Elements | list[PathIssue]:
                                     f" '{name}[0]' is a number: '{name}' is a vector"
                                     " (a matrix is a list of rows, each a list)"))
             continue
-        n = _number(v)
-        if n is _NOT_A_NUMBER:
+        try:
+            nodes.append((f"{name}[{i}]", _number(v)))
+        except _NotANumber:
             issues.append(_type_issue((i,), f"'{name}[{i}]'", v))
-        else:
-            nodes.append((f"{name}[{i}]", n))  # type: ignore[arg-type]  # float | None
     return issues or Elements((len(value),), nodes)
 
 
@@ -128,11 +138,10 @@ def _matrix(name: str, value: list[Any]) -> Elements | list[PathIssue]:
                                         " list: an input is at most a matrix (a list of"
                                         " rows of numbers)"))
                 continue
-            n = _number(v)
-            if n is _NOT_A_NUMBER:
+            try:
+                values.append(_number(v))
+            except _NotANumber:
                 issues.append(_type_issue((i, j), f"'{name}[{i}][{j}]'", v))
-            else:
-                values.append(n)  # type: ignore[arg-type]  # float | None here
     if issues:
         return issues
     shape = (len(value), cols)
@@ -184,7 +193,8 @@ def parse_value(text: str) -> float | list[Any]:
     if stack or pos != len(stripped) or len(top) != 1:
         raise UsageError(f"'{text}' is not a number or a list of numbers such as [1, 2]"
                          " or [[1, 2], [3, 4]]")
-    return top[0]  # type: ignore[no-any-return]  # a list built above
+    value: list[Any] = top[0]
+    return value
 
 
 def assign(target: str, value: Any, inputs: Mapping[str, Shape]) -> list[tuple[str, float]]:
@@ -201,10 +211,10 @@ def assign(target: str, value: Any, inputs: Mapping[str, Shape]) -> list[tuple[s
         raise UsageError(node.message)
     if isinstance(value, list):
         raise UsageError(f"'{node}' is one number, not a list")
-    n = _number(value)
-    if n is None or n is _NOT_A_NUMBER:
-        raise UsageError(f"input '{node}' needs a finite number, not {value!r}")
-    return [(node, n)]  # type: ignore[list-item]  # a float here
+    try:
+        return [(node, _finite(value))]
+    except _NotANumber:
+        raise UsageError(f"input '{node}' needs a finite number, not {value!r}") from None
 
 
 def _whole(name: str, shape: Shape, value: Any) -> list[tuple[str, float]]:
@@ -214,12 +224,13 @@ def _whole(name: str, shape: Shape, value: Any) -> list[tuple[str, float]]:
             len(r) != shape[-1] for r in rows):
         raise UsageError(f"input '{name}' is {shape_words(shape)}: give"
                          f" {_expected(shape)}, not {_describe(value)}")
-    flat = [v for r in rows for v in r]
-    numbers = [_number(v) for v in flat]
-    for v, n in zip(flat, numbers, strict=True):
-        if n is None or n is _NOT_A_NUMBER:
-            raise UsageError(f"input '{name}' needs finite numbers, not {v!r}")
-    return list(zip(elements(name, shape), numbers, strict=True))  # type: ignore[arg-type]
+    numbers = []
+    for v in (v for r in rows for v in r):
+        try:
+            numbers.append(_finite(v))
+        except _NotANumber:
+            raise UsageError(f"input '{name}' needs finite numbers, not {v!r}") from None
+    return list(zip(elements(name, shape), numbers, strict=True))
 
 
 def _expected(shape: Shape) -> str:
