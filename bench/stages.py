@@ -2,9 +2,9 @@
 
     python bench/stages.py SPEC [--repeat N]
 
-Stages of the happy path: read (bytes → text), parse (text → plain data), build
-(validation, the DAG and its order in one pass), keys (JSON only: the duplicate-key
-count), compile, forward, backward, write (the JSON text).  Prints the median of N
+Stages of the happy path: read (bytes → text), parse (text → plain data), validate
+(plain data → the Pydantic model), build (the DAG and its order), compile, forward,
+backward, write (the JSON text).  Prints the median of N
 runs of each, in CPU seconds (less disturbed by other load than wall time), with the
 cyclic collector off during loading and compiling as ``circuitrun`` has it.
 """
@@ -20,12 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from circuitrun.engine import scalar as engine
-from circuitrun.graph import fast as fastload
-from circuitrun.read import text as reader
-from circuitrun.report import formats as writers
+from circuitrun import read as reader
 from circuitrun.api.circuit import Result
 from circuitrun.api.loader import no_cyclic_gc
+from circuitrun.engine import scalar as engine
+from circuitrun.graph.build import build
+from circuitrun.spec.validate import check
 
 
 def stages(spec: Path) -> dict[str, float]:
@@ -42,21 +42,20 @@ def stages(spec: Path) -> dict[str, float]:
     gc.disable()
     try:
         text = timed("read", lambda: reader.read_text(spec))
-        data = timed("parse", lambda: reader.read_fast(text, is_json=is_json))
-        fast = timed("build", lambda: fastload.build_fast(data))
-        assert fast is not None, "not a valid spec, or not one for the happy path"
-        if is_json:
-            count = timed("keys", lambda: text.count(":"))
-            assert count == fast.keys, "a colon in a string: the duplicate check reads again"
+        parsed = timed("parse", lambda: reader.parse(text, str(spec), is_json=is_json))
+        checked = timed("validate", lambda: check(parsed.data))
+        assert checked.spec is not None and not parsed.problems and not checked.findings
+        built, findings = timed("build", lambda: build(checked.spec))
+        assert not findings, "not a valid spec"
     finally:
         gc.enable()
     with no_cyclic_gc():  # as Circuit compiles
-        prog = timed("compile", lambda: engine.compile_program(fast.built))
+        prog = timed("compile", lambda: engine.compile_program(built))
     leaves = prog.leaf_values
     vals = timed("forward", lambda: engine.evaluate(prog, leaves))  # type: ignore[arg-type]
     grads = timed("backward", lambda: engine.differentiate(prog, vals, prog.output))
-    result = Result(fast.name or spec.stem, prog.names[prog.output], prog, vals, grads)
-    timed("write", lambda: writers.to_json(result))
+    result = Result(checked.spec.name or spec.stem, prog.names[prog.output], prog, vals, grads)
+    timed("write", result.to_json)
     return times
 
 

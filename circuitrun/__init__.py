@@ -10,9 +10,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from circuitrun.golden.run import CheckReport, check
-from circuitrun.api.circuit import Circuit, NodeResult, Result, load, loads
+from circuitrun.api.circuit import (
+    Circuit,
+    MissingInputsError,
+    NodeResult,
+    Result,
+    load,
+    loads,
+)
 from circuitrun.engine.gradcheck import GradcheckResult, NodeCheck, Verdict
+from circuitrun.golden.report import CheckReport
+from circuitrun.golden.run import check
 from circuitrun.problems import (
     CircuitError,
     NonFiniteError,
@@ -34,6 +42,7 @@ __all__ = [
     "Circuit",
     "CircuitError",
     "GradcheckResult",
+    "MissingInputsError",
     "NodeCheck",
     "NodeResult",
     "NonFiniteError",

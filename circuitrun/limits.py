@@ -9,6 +9,8 @@ refused with one clear problem, ``PATH: error: ... [too-large]``, exit 2.  A cha
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import repeat
 from typing import Any
 
 from circuitrun.problems import Problem, SpecError
@@ -43,11 +45,23 @@ def check_nodes(data: Any, path: str) -> None:
     count = len(inputs) if isinstance(inputs, dict) else 0
     if isinstance(gates, dict):
         count += len(gates)
-        for gate in gates.values():
-            refs = gate.get("in") if isinstance(gate, dict) else None
-            if isinstance(refs, list):
-                count += sum(1 for r in refs if isinstance(r, int | float)
-                             and not isinstance(r, bool))
+        try:  # at most every item of every `in` is a constant: counted in C
+            bound = sum(map(len, filter(None, map(dict.get, gates.values(), repeat("in")))))
+        except TypeError:  # a gate that is no mapping, an `in` that is a number, ...
+            bound = MAX_NODES + 1
+        if count + bound > MAX_NODES:
+            count += _constants(gates)
     if count > MAX_NODES:
         raise too_large(path, f"the circuit has {count:,} nodes (inputs, gates and inline"
                               f" constants): circuitrun takes at most {MAX_NODES:,}")
+
+
+def _constants(gates: dict[Any, Any]) -> int:
+    """The inline constants of ``gates``: the numbers in their ``in`` lists."""
+    count = 0
+    for gate in gates.values():
+        refs = gate.get("in") if isinstance(gate, dict) else None
+        if isinstance(refs, list):  # numbers, not booleans: counted by type, in C
+            types = Counter(map(type, refs))
+            count += types[int] + types[float]
+    return count

@@ -72,7 +72,15 @@ class NonFiniteError(CircuitError):
 
 
 class UsageError(CircuitError):
-    """A bad argument to the API or the CLI (exit 2), such as an unknown ``--set`` name."""
+    """A bad argument to the API or the CLI (exit 2), such as an unknown input name.
+
+    ``argument`` is the parameter the message is about (``"output"``, ``"golden_dir"``),
+    written in the message by that name: the CLI names its option instead (``--output``).
+    """
+
+    def __init__(self, message: str, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.argument = argument
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

@@ -14,9 +14,11 @@ from typer.testing import CliRunner, Result
 
 import circuitrun
 from circuitrun.cli import app
+from circuitrun.cli.progress import Progress
+from circuitrun.cli.rows import run_rows
 from circuitrun.engine import batch
 from circuitrun.rows import read as batchread
-from circuitrun.rows import run as batchio
+from circuitrun.rows.run import RowsRun
 
 runner = CliRunner()
 
@@ -219,12 +221,28 @@ def test_progress_bar_goes_to_stderr_only(spec: Path, tmp_path: Path,
     # On a terminal, after a second, a bar appears on stderr; stdout has the rows only.
     data = write(tmp_path, "in.csv", "a\n" + "".join(f"{i}\n" for i in range(300)))
     monkeypatch.setattr(batchread, "IO_CHARS", 64)
-    clock = iter(range(0, 10_000, 5))
-    monkeypatch.setattr(batchio.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(Progress, "after", 0.0)  # no second to wait
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    batchio.run_rows(spec, data, None, None, {}, None, False, False)
+    run_rows(spec, data, None, None, {}, None, False, False)
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "a,b,c,value,grad.a,grad.b,grad.c"
     assert len(out.splitlines()) == 301
     assert "in.csv" in terminal.getvalue()  # the bar's label
+
+
+def test_rows_run_from_python(spec: Path, tmp_path: Path) -> None:
+    # The library under `run --inputs`: every node's arrays a chunk at a time, each row
+    # what Circuit.run gives for it; names in the library's words.
+    data = write(tmp_path, "in.csv", "a,b\n1,2\n-3.5,0.25\n")
+    circuit = circuitrun.load(spec)
+    run = RowsRun(circuit, data, {"c": 2.0})
+    position = dict(zip(run.names, range(len(run.names)), strict=True))
+    chunks = [(list(vals[position["f"]]), list(grads[position["a"]]))
+              for vals, grads in run.chunks()]
+    singles = [circuitrun.load(spec).run({"a": a, "b": b, "c": 2.0}) for a, b in
+               ((1.0, 2.0), (-3.5, 0.25))]
+    assert chunks == [([r.value() for r in singles], [r.grad("a") for r in singles])]
+    assert run.chars_read == len("a,b\n1,2\n-3.5,0.25\n")
+    with pytest.raises(circuitrun.UsageError, match=r"^output 'g' is not a node"):
+        RowsRun(circuit, data, output="g")

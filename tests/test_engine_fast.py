@@ -20,7 +20,7 @@ from circuitrun.engine import scalar as engine
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from gen import generate, to_json
 
-from circuitrun.graph.build import output_order, sinks
+from circuitrun.graph.order import output_order, sinks
 
 
 def bits(xs: list[float | None]) -> list[bytes | None]:

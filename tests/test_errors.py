@@ -12,9 +12,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import circuitrun
 from circuitrun import NonFiniteError, Problem, SpecError
+from circuitrun.cli import app
 
 Where = tuple[int | None, int | None, str]
 
@@ -665,6 +667,93 @@ def test_all_problems_at_once_sorted_by_position(tmp_path: Path) -> None:
     ]
 
 
+def validate_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> str:
+    """What ``circuitrun validate spec.yaml`` prints on stderr (exit 2) for ``text``."""
+    write(tmp_path, text)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["validate", "spec.yaml"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    return result.stderr
+
+
+def test_one_gate_with_three_problems_reports_all_three(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # One line, three problems: an unknown key, an unknown reference, and an attribute
+    # its op does not take.  "  f: {op: add, in: [x, " is 23 characters: 'zz' is col 24;
+    # "zz], " ends at 28: 'colour' is col 29; "colour: red, " ends at 41: 'ties' is col 42.
+    assert validate_stderr(tmp_path, monkeypatch, """\
+        inputs: {x: 1, y: 2}
+        gates:
+          f: {op: add, in: [x, zz], colour: red, ties: first}
+        """) == (
+        "spec.yaml:3:24: error: unknown reference 'zz' [undefined-ref]\n"
+        "spec.yaml:3:29: error: unknown key 'colour' [unknown-key]\n"
+        "spec.yaml:3:42: error: op 'add' takes no attribute 'ties' [unknown-key]\n")
+
+
+def test_unknown_op_does_not_hide_an_unknown_reference(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "  f: {op: " is 10 characters: the op is col 11; "  f: {op: sigmiod, in: [x, " is
+    # 27: 'zz' is col 28.  Line 4: "  g: {op: neg, in: [f, " is 23, 'true' col 24; "true], "
+    # ends at 30: 'valeu' is col 31.  g's arity is not judged: one of its inputs is no input.
+    assert validate_stderr(tmp_path, monkeypatch, """\
+        inputs: {x: 1}
+        gates:
+          f: {op: sigmiod, in: [x, zz]}
+          g: {op: neg, in: [f, true], valeu: 2}
+        """) == (
+        "spec.yaml:3:11: error: unknown op 'sigmiod' (did you mean 'sigmoid'?) [unknown-op]\n"
+        "spec.yaml:3:28: error: unknown reference 'zz' [undefined-ref]\n"
+        "spec.yaml:4:24: error: expected a node name or a number, got the boolean true"
+        " [bad-type]\n"
+        "spec.yaml:4:31: error: unknown key 'valeu' (did you mean 'value'?) [unknown-key]\n")
+
+
+def test_a_gate_named_like_an_input_still_has_its_references_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "  x: {op: add, in: [y, " is 23 characters: 'zz' is col 24.
+    assert validate_stderr(tmp_path, monkeypatch, """\
+        inputs: {x: 1, y: 2}
+        gates:
+          x: {op: add, in: [y, zz]}
+        """) == (
+        "spec.yaml:3:3: error: 'x' is already an input: names are unique [duplicate-name]\n"
+        "spec.yaml:3:24: error: unknown reference 'zz' [undefined-ref]\n")
+
+
+# A key YAML reads as no string (a number, null, a boolean): at the key, saying what it is.
+# Each spec is valid but for that key.
+GATE_F = "gates: {f: {op: neg, in: x}}\n"
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("inputs:\n  x: 1\n  2.5: 3\n" + GATE_F,
+     "spec.yaml:3:3: error: a name must be a string, not 2.5 [bad-name]"),
+    ("inputs:\n  x: 1\n  null: 3\n" + GATE_F,
+     "spec.yaml:3:3: error: a name must be a string, not nothing (null) [bad-name]"),
+    ("inputs:\n  x: 1\n  True: 3\n" + GATE_F,
+     "spec.yaml:3:3: error: a name must be a string, not the boolean true [bad-name]"),
+    ("inputs: {x: 1}\ngates:\n  f: {op: neg, in: x}\n  7: {op: neg, in: x}\noutput: f\n",
+     "spec.yaml:4:3: error: a name must be a string, not 7 [bad-name]"),
+    ("inputs: {x: 1}\n" + GATE_F + "2.5: 3\n",
+     "spec.yaml:3:1: error: a key must be a name, not 2.5 [unknown-key]"),
+    ("inputs: {x: 1}\n" + GATE_F + "null: 3\n",
+     "spec.yaml:3:1: error: a key must be a name, not nothing (null) [unknown-key]"),
+    ("inputs: {x: 1}\n" + GATE_F + "True:\n",
+     "spec.yaml:3:1: error: a key must be a name, not the boolean true [unknown-key]"),
+    # "  f: {op: neg, in: x, " is 22 characters: the key is col 23.
+    ("inputs: {x: 1}\ngates:\n  f: {op: neg, in: x, 1e3: 1}\n",
+     "spec.yaml:3:23: error: a key must be a name, not 1000.0 [unknown-key]"),
+    # "  values: {" is 11 characters: the key is col 12.
+    ("inputs: {x: 1}\n" + GATE_F + "expect:\n  values: {false: 1}\n",
+     "spec.yaml:4:12: error: a name must be a string, not the boolean false [bad-name]"),
+], ids=["input-2.5", "input-null", "input-True", "gate-7", "top-2.5", "top-null", "top-True",
+        "gate-key-1e3", "expect-false"])
+def test_a_key_that_is_not_a_string_is_reported_at_the_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, line: str) -> None:
+    assert validate_stderr(tmp_path, monkeypatch, text) == line + "\n"
+
+
 def test_problems_from_reader_and_models_interleave_by_position(tmp_path: Path) -> None:
     # The duplicate key (found while reading) sits between two model problems.
     path = write(tmp_path, """\
@@ -822,8 +911,7 @@ def test_missing_value_from_loads(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as info:
         circuit.run()
     assert [str(p) for p in info.value.problems] == [
-        "mem.yaml:2:3: error: input 'x' has no value: give one with --set x=VALUE"
-        " [missing-value]"]
+        "mem.yaml:2:3: error: input 'x' has no value [missing-value]"]
 
 
 # ---- non-finite: a run error naming the first node -----------------------------------

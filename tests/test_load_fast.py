@@ -1,11 +1,15 @@
-"""The fast loading paths against the exact ones.
+"""Every way a spec can be written gives the same circuit, and the same problems.
 
-- ``yamlfast.read`` either declines a document or gives exactly the PyYAML walker's
-  data, and it declines every document in which the walker finds a problem;
-- ``fastload.build_fast`` either declines or builds exactly what the Pydantic models and
-  ``graph.build`` build, and it declines every invalid spec;
-- so the problems of a spec (codes and positions) are the exact path's, and valid specs
-  give the same DAG either way.
+circuitrun reads a spec with the fastest reader that reads it exactly (``json`` for
+JSON; YAML of the common shape line by line; any other YAML through PyYAML's events)
+and builds the DAG in a few passes when every gate is ``{op, in: [names]}``, gate by
+gate otherwise.  These tests write one spec in ways that take each path and require
+the same outcome, through ``circuitrun.loads`` only:
+
+- a ``---`` line before a YAML document leaves it the same document, but no line
+  reader reads it: the same result, or the same problems one line lower;
+- a circuit whose gates take their inputs from ``wires`` is the same circuit;
+- the same spec in YAML and in JSON gives the same result.
 
 Checked on every example, every conformance case, every error case of test_errors,
 random specs using every feature, and those specs corrupted at random.
@@ -13,9 +17,9 @@ random specs using every feature, and those specs corrupted at random.
 
 from __future__ import annotations
 
-import importlib
+import json
 import random
-import struct
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -25,14 +29,9 @@ import pytest
 from _random_specs import random_spec
 from test_errors import CASES
 
-from circuitrun import SpecError, loads
-from circuitrun.read import fast as yamlfast
-from circuitrun.graph.fast import build_fast
-from circuitrun.graph.build import Built, build
-from circuitrun.read.text import check_characters, parse, read_fast
-from circuitrun.spec.models import Spec
+import circuitrun
+from circuitrun import NonFiniteError, SpecError
 
-load_module = importlib.import_module("circuitrun.api.loader")  # `circuitrun.load` is a function
 ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
 SPEC_FILES = sorted(
@@ -42,198 +41,184 @@ SPEC_FILES = sorted(
 sys.path.insert(0, str(ROOT / "bench"))
 from gen import generate, to_json, to_yaml  # noqa: E402
 
-
-def same(a: Any, b: Any) -> bool:
-    """Equal data with equal types at every level, floats compared by their bits."""
-    stack = [(a, b)]
-    while stack:
-        x, y = stack.pop()
-        if type(x) is not type(y):
-            return False
-        if isinstance(x, dict):
-            if list(x) != list(y):
-                return False
-            stack += [(x[k], y[k]) for k in x]
-        elif isinstance(x, list):
-            if len(x) != len(y):
-                return False
-            stack += list(zip(x, y, strict=True))
-        elif isinstance(x, float):
-            if struct.pack("<d", x) != struct.pack("<d", y):
-                return False
-        elif x != y:
-            return False
-    return True
+# A text where a "---" line would not be neutral: it has document markers or directives
+# of its own, or a byte-order mark (which may only start a stream).
+_MARKED = re.compile(r"^(?:---|\.\.\.|%)|\ufeff", re.MULTILINE)
 
 
-def same_built(a: Built, b: Built) -> bool:
-    return (a.names == b.names and a.ops == b.ops and a.ins == b.ins
-            and same(a.values, b.values) and a.ties == b.ties
-            and list(a.order) == list(b.order) and a.output == b.output and a.index == b.index)
-
-
-def exact(text: str, is_json: bool) -> Built | None:
-    """The exact path's DAG, or None when it finds a problem."""
+def outcome(text: str, *, is_json: bool = False, shift: int = 0) -> tuple[str, Any]:
+    """What loading and running ``text`` ends in: the result's JSON, or each problem as
+    (line - shift, col, code, message); a problem of the whole document stays at 1:1."""
     try:
-        return load_module._load_text(text, "spec", is_json).built
-    except SpecError:
-        return None
+        circuit = circuitrun.loads(text, "spec", json=is_json)
+        return "result", circuit.run(allow_nonfinite=True).to_json()
+    except SpecError as e:  # a problem with the spec, or an input without a value
+        found = [((p.line - shift if p.line and p.line > shift else p.line), p.col, p.code,
+                  p.message) for p in e.problems]
+        return "problems", sorted(found, key=lambda p: (p[0] or 0, p[1] or 0, p[2], p[3]))
+    except NonFiniteError as e:  # pragma: no cover - allow_nonfinite reports them
+        return "non-finite", str(e)
 
 
-def check(text: str, is_json: bool) -> str:
-    """Assert that the fast paths agree with the exact ones; say which path served."""
-    try:
-        check_characters(text, "spec")
-    except SpecError:  # rejected before any parser sees it
-        assert yamlfast.read(text) is yamlfast.DECLINE
-        return "exact"
-    if not is_json:
-        walked = parse(text, "spec", is_json=False, track=False)
-        fast_data = yamlfast.read(text)
-        if fast_data is not yamlfast.DECLINE:
-            assert not walked.problems, "yamlfast accepted what PyYAML rejects"
-            assert same(fast_data, walked.data), "yamlfast read differently"
-    data = read_fast(text, is_json=is_json)
-    fast = build_fast(data) if data is not None else None
-    reference = exact(text, is_json)
-    loaded = load_module._fast(text, "spec", is_json)
-    if loaded is not None:
-        assert reference is not None, "the fast path accepted an invalid spec"
-        assert same_built(loaded.built, reference)
-        return "fast"
-    if fast is not None and reference is not None:
-        assert same_built(fast.built, reference)
-    return "exact"
+def same_either_way(text: str) -> str:
+    """Assert that ``text`` and ``---`` + ``text`` end alike; their outcome's kind."""
+    first = outcome(text)
+    assert outcome("---\n" + text, shift=1) == first, text
+    return first[0]
+
+
+def as_wires(spec: dict[str, Any]) -> dict[str, Any]:
+    """The same circuit with every gate that takes only names fed by ``wires`` instead."""
+    gates: dict[str, Any] = {}
+    wires = list(spec.get("wires", []))
+    for name, gate in spec["gates"].items():
+        refs = gate.get("in")
+        refs = refs if isinstance(refs, list) or refs is None else [refs]
+        if refs and all(isinstance(r, str) for r in refs):
+            gates[name] = {k: v for k, v in gate.items() if k != "in"}
+            wires += [f"{r} -> {name}" for r in refs]
+        else:
+            gates[name] = gate
+    return {**spec, "gates": gates, "wires": wires}
 
 
 @pytest.mark.parametrize("path", SPEC_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_spec_files(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    check(text, path.suffix == ".json")
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix == ".json":
+        kind = outcome(text, is_json=True)[0]
+        assert kind == ("problems" if path.parent.name == "invalid" else "result")
+        return
+    if _MARKED.search(text):  # written with markers already: the walker reads it
+        assert outcome(text)[0] in ("result", "problems")
+    else:
+        same_either_way(text)
 
 
-@pytest.mark.parametrize("case", [c.values for c in CASES], ids=[c.id for c in CASES])
+TEXT_CASES = [c for c in CASES if isinstance(c.values[0], str) or c.values[0].isascii()]
+
+
+@pytest.mark.parametrize("case", [c.values for c in TEXT_CASES], ids=[c.id for c in TEXT_CASES])
 def test_error_cases(case: tuple[Any, ...]) -> None:
-    text, name, _ = case
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            return
-    assert check(textwrap.dedent(text), name.endswith(".json")) == "exact"
+    raw, name, expected = case
+    text = textwrap.dedent(raw if isinstance(raw, str) else raw.decode("ascii"))
+    if name.endswith(".json"):
+        kind, problems = outcome(text, is_json=True)
+    elif _MARKED.search(text):
+        kind, problems = outcome(text)
+    else:
+        kind, problems = outcome(text)
+        assert outcome("---\n" + text, shift=1) == (kind, problems)
+    assert kind == "problems"
+    assert [(line, col, code) for line, col, code, _ in problems] == expected
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_random_specs_take_the_fast_path(seed: int) -> None:
-    for is_json in (False, True):
-        text = random_spec(seed, 40, as_json=is_json, nulls=seed % 2 == 0)
-        assert check(text, is_json) == "fast"
-    assert yamlfast.read(random_spec(seed, 40)) is not yamlfast.DECLINE
+def test_random_specs(seed: int) -> None:
+    # Every op and feature: inline constants, const gates, ties, wires, nulls.
+    text = random_spec(seed, 40, nulls=seed % 2 == 0)
+    kind = same_either_way(text)
+    assert kind == ("problems" if seed % 2 == 0 else "result")  # nulls: values missing
+    as_json = random_spec(seed, 40, as_json=True, nulls=seed % 2 == 0)
+    in_json, in_yaml = outcome(as_json, is_json=True), outcome(text)
+    if kind == "result":
+        assert in_json == in_yaml
+    else:  # the same inputs without values, at other positions
+        assert [p[2:] for p in in_json[1]] == [p[2:] for p in in_yaml[1]]
 
 
-def test_generated_benchmark_specs_take_the_regex_path() -> None:
+@pytest.mark.parametrize("seed", range(10))
+def test_wires_build_the_same_circuit(seed: int) -> None:
+    spec = json.loads(random_spec(seed, 30, as_json=True))
+    wired = as_wires(spec)
+    assert wired["wires"] != spec.get("wires", [])
+    assert outcome(json.dumps(wired), is_json=True) == outcome(json.dumps(spec), is_json=True)
+
+
+def test_generated_benchmark_specs() -> None:
+    # Plain gates only ({op, in: [names]}): the few-passes build; with wires, gate by gate.
     c = generate(500, seed=3)
-    assert yamlfast.read(to_yaml(c)) is not yamlfast.DECLINE
-    assert check(to_yaml(c), False) == "fast"
-    assert check(to_json(c), True) == "fast"
+    yaml_result = same_either_way(to_yaml(c))
+    assert yaml_result == "result"
+    first = outcome(to_yaml(c))
+    assert outcome(to_json(c), is_json=True) == first
+    assert outcome(json.dumps(as_wires(json.loads(to_json(c)))), is_json=True) == first
 
 
-def test_spec_model_is_made_on_demand() -> None:
-    text = random_spec(7, 20)
-    loaded = load_module.load_text(text, "spec")
-    assert loaded._spec is None
-    assert loaded.spec == Spec.model_validate(parse(text, "s", is_json=False, track=False).data)
-    assert same_built(build(loaded.spec)[0], loaded.built)
+def test_spec_model_of_a_large_spec() -> None:
+    # Past 64 KiB of text the model is made again when asked for: the same model.
+    c = generate(3000, seed=5)
+    text = to_yaml(c)
+    assert len(text) > 1 << 16
+    circuit = circuitrun.loads(text)
+    spec = circuit.spec
+    assert spec is circuit.spec  # made once
+    assert spec.name == c.name
+    assert list(spec.gates) == c.gate_names
+    names = c.input_names + c.gate_names
+    assert [g["in"] for g in spec.gates.values()] == [[names[i] for i in ins] for ins in c.ins]
+    assert spec.inputs == dict(zip(c.input_names, c.input_values, strict=True))
 
 
 MUTATIONS = [*":#{}[],'\"-&*!|>?%@` \t\n\r.0e+", "  ", "\n  ", ": ", "- ", "null", "true",
-             "in_", "op", "1e999", "\ufeff"]
+             "in_", "op", "1e999", "~", "2.5", "---"]
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_corrupted_specs(seed: int) -> None:
-    # Small random edits of valid specs: whatever the fast paths accept must be exactly
-    # what the exact path accepts, and give the same DAG.
+    # Small random edits of valid specs: the line reader must accept exactly what the
+    # walker accepts, as the walker reads it, and never hide a problem.
     rng = random.Random(seed)
-    for is_json in (False, True):
-        base = random_spec(seed, 12, as_json=is_json, nulls=seed % 3 == 0)
-        for _ in range(40):
-            text = base
-            for _ in range(rng.randint(1, 3)):
-                at = rng.randrange(len(text) + 1)
-                cut = rng.choice([0, 0, 1, 2])
-                text = text[:at] + rng.choice(MUTATIONS) + text[at + cut:]
-            check(text, is_json)
+    base = random_spec(seed, 12, nulls=seed % 3 == 0)
+    compared = 0
+    for _ in range(40):
+        text = base
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(text) + 1)
+            cut = rng.choice([0, 0, 1, 2])
+            text = text[:at] + rng.choice(MUTATIONS) + text[at + cut:]
+        if not _MARKED.search(text):
+            same_either_way(text)
+            compared += 1
+    assert compared >= 30
 
 
-def test_json_duplicate_keys_are_found_though_the_fast_reader_drops_them() -> None:
-    # json.loads keeps the last of two equal keys; the count of colons gives it away.
+@pytest.mark.parametrize("text", [
+    "inputs: {x: 1}\r\ngates:\r\n  f: {op: neg, in: x}\r\n",  # CRLF
+    "inputs: {x: 1}\ngates:\n  f: {op: neg, in: x}  # a comment\n",
+    "name: 'quoted: text'\ninputs:\n  x: -1.5e-3\ngates:\n  f: {op: neg, in: [x]}\n",
+    "inputs:\n  x:\ngates:\n  f: {op: neg, in: x}\nwires:\n  - x -> f\n",
+    "inputs:\n\tx: 1\ngates:\n  f: {op: neg, in: x}\n",  # a tab
+    "inputs: {x: &a 1}\ngates:\n  f: {op: neg, in: *a}\n",  # anchors
+    "inputs: {x: 1}\ngates:\n  f:\n    op: neg\n    in: x\n",  # block mapping
+    "inputs: {x: 1}\ngates:\n  f: {op: neg, in: x}\n  f: {op: neg, in: x}\n",
+    "inputs: {x: 1}\ngates:\n  f: {op: neg, in: x}\n   g: {op: neg, in: f}\n",
+    "inputs: {x: 1}\ngates:\n  f: {op: neg, in: \"x\\n\"}\n",  # an escape
+    "inputs: {x: 1, y: 2}\ngates:\n  f: {op: add, in: [x, y]}\n  g: {null: add, in: [f]}\n",
+    "inputs: {x: 1, y: 2}\ngates:\n  f: {op: add, in: [x, y]}\n  g: {op: neg, op: [f]}\n",
+    "inputs: {x: 1, y: 2}\ngates:\n  f: {op: add, in: [x, y]}\n  g: {op: -, in: [f]}\n",
+    "inputs: {x: 1, y: 2}\ngates:\n  f: {op: add, in: [x, y]}\n  true: {op: neg, in: [f]}\n",
+    "inputs: {x: 1, y: 2}\ngates:\n  f: {op: add, in: [x, -]}\n",
+])
+def test_line_reader_corners(text: str) -> None:
+    same_either_way(text)
+
+
+def test_json_duplicate_keys_are_found() -> None:
     text = '{"inputs": {"x": 1},\n "gates": {"f": {"op": "neg", "in": "x", "in": "x"}}}'
-    assert load_module._fast(text, "s.json", True) is None
-    with pytest.raises(SpecError) as info:
-        load_module.load_text(text, "s.json", is_json=True)
-    assert [(p.line, p.col, p.code) for p in info.value.problems] == [(2, 42, "duplicate-key")]
+    kind, problems = outcome(text, is_json=True)
+    assert (kind, [p[:3] for p in problems]) == ("problems", [(2, 42, "duplicate-key")])
 
 
-def test_json_colons_in_strings_are_checked_again_and_accepted() -> None:
+def test_json_colons_in_strings() -> None:
     text = ('{"name": "a: b", "inputs" : {"x": 1},\n'
             ' "gates": {"f": {"op": "neg", "in": "x"}}}')
-    loaded = load_module._fast(text, "s.json", True)
-    assert loaded is not None and loaded.name == "a: b"
+    assert circuitrun.loads(text, json=True).name == "a: b"
 
 
-@pytest.mark.parametrize(("text", "accepted"), [
-    ("inputs: {x: 1}\r\ngates:\r\n  f: {op: neg, in: x}\r\n", True),  # CRLF
-    ("inputs: {x: 1}\ngates:\n  f: {op: neg, in: x}  # a comment\n", True),
-    ("name: 'quoted: text'\ninputs:\n  x: -1.5e-3\ngates:\n  f: {op: neg, in: [x]}\n", True),
-    ("inputs:\n  x:\ngates:\n  f: {op: neg, in: x}\nwires:\n  - x -> f\n", True),
-    ("inputs:\n\tx: 1\ngates:\n  f: {op: neg, in: x}\n", False),  # a tab
-    ("inputs: {x: &a 1}\ngates:\n  f: {op: neg, in: *a}\n", False),  # anchors
-    ("inputs: {x: 1}\ngates:\n  f:\n    op: neg\n    in: x\n", False),  # block mapping
-    ("---\ninputs: {x: 1}\ngates:\n  f: {op: neg, in: x}\n", False),  # a document marker
-    ("inputs: {x: 1}\ngates:\n  f: {op: neg, in: x}\n  f: {op: neg, in: x}\n", False),
-    ("inputs: {x: 1}\ngates:\n  f: {op: neg, in: x}\n   g: {op: neg, in: f}\n", False),
-    ("inputs: {x: 1}\ngates:\n  f: {op: neg, in: \"x\\n\"}\n", False),  # an escape
-])
-def test_yamlfast_subset(text: str, accepted: bool) -> None:
-    assert (yamlfast.read(text) is not yamlfast.DECLINE) is accepted
-    check(text, False)
-
-
-def _problems(text: str, is_json: bool) -> list[tuple[object, ...]]:
-    try:
-        check_characters(text, "spec")  # as read_text and loads do first
-        load_module.load_text(text, "spec", is_json=is_json)
-    except SpecError as e:
-        return [(p.line, p.col, p.code, p.message) for p in e.problems]
-    return []
-
-
-INVALID = [p for p in SPEC_FILES if p.parent.name == "invalid"]
-
-
-@pytest.mark.parametrize("case", [c.values for c in CASES] + [
-    (p.read_bytes(), p.name, None) for p in INVALID], ids=[c.id for c in CASES] + [
-    f"conformance/{p.name}" for p in INVALID])
-def test_problems_are_the_same_with_the_fast_paths_off(
-        case: tuple[Any, ...], monkeypatch: pytest.MonkeyPatch) -> None:
-    text, name, _ = case
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            return
-    text = textwrap.dedent(text)
-    is_json = name.endswith(".json")
-    with_fast = _problems(text, is_json)
-    monkeypatch.setattr(load_module, "_fast", lambda *args: None)
-    assert _problems(text, is_json) == with_fast
-
-
-def test_lone_surrogate_in_json_is_refused_on_the_happy_path_too() -> None:
-    # json.loads reads "\ud800" into a string that no UTF-8 stream can write back: the
-    # fast path must hand it to the exact path, which reports it (1:12, the escape).
+def test_lone_surrogate_in_json_is_refused() -> None:
+    # json reads "\ud800" into a string that no UTF-8 stream can write back (1:12, the escape).
     text = '{"name": "a\\ud800b", "inputs": {"x": 1}, "gates": {"f": {"op": "neg", "in": "x"}}}'
     with pytest.raises(SpecError) as err:
-        loads(text, json=True)
+        circuitrun.loads(text, json=True)
     assert [(p.line, p.col, p.code) for p in err.value.problems] == [(1, 12, "yaml-syntax")]

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from circuitrun.engine.scalar import Program, compile_program, differentiate, evaluate, first_nonfinite
-from circuitrun.engine.gradcheck import GradcheckResult, check
-from circuitrun.api.loader import Loaded, load_file, load_text, no_cyclic_gc
 from circuitrun.api.display import CircuitDisplay, ResultDisplay
+from circuitrun.api.loader import Loaded, load_file, load_text, no_cyclic_gc
+from circuitrun.engine.gradcheck import GradcheckResult, check
+from circuitrun.engine.scalar import (
+    Program,
+    compile_program,
+    differentiate,
+    evaluate,
+    first_nonfinite,
+)
 from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
-from circuitrun.read.text import check_characters
+from circuitrun.read import check_characters
+from circuitrun.report.result import ResultView, to_csv, to_json
 from circuitrun.spec.models import Spec
 
 if TYPE_CHECKING:
@@ -80,17 +87,31 @@ class Result(ResultDisplay):
             yield NodeResult(name, self._prog.ops[p], tuple(names[i] for i in self._prog.ins[p]),
                              self._values[p], self._grads[p])
 
+    @property
+    def view(self) -> ResultView:
+        """The result as columns in output order, read-only (what the reports read)."""
+        prog = self._prog
+        return ResultView(self.circuit, self.output, self.value(), prog.names, prog.ops,
+                          prog.ins, self._values, self._grads)
+
     def to_json(self) -> str:
         """The JSON document of SPEC section 4."""
-        from circuitrun.report.formats import to_json
-
-        return to_json(self)
+        return to_json(self.view)
 
     def to_csv(self) -> str:
         """The CSV table of SPEC section 4."""
-        from circuitrun.report.formats import to_csv
+        return to_csv(self.view)
 
-        return to_csv(self)
+
+class MissingInputsError(SpecError):
+    """Inputs left without a value at run time (``missing-value`` problems, at the inputs);
+    ``inputs`` names them, one for each problem, in the problems' order."""
+
+    def __init__(self, problems: Iterable[tuple[Problem, str]]) -> None:
+        pairs = list(problems)
+        super().__init__(p for p, _ in pairs)
+        name_of = {id(p): name for p, name in pairs}
+        self.inputs = tuple(name_of[id(p)] for p in self.problems)
 
 
 class Circuit(CircuitDisplay):
@@ -112,13 +133,18 @@ class Circuit(CircuitDisplay):
         return self._loaded.spec
 
     @property
+    def program(self) -> Program:
+        """The compiled circuit the engines run (read-only: shared by every run)."""
+        return self._prog
+
+    @property
     def output(self) -> str:
         """The node differentiated by default."""
         return self._prog.names[self._prog.output]
 
     @property
     def inputs(self) -> dict[str, float | None]:
-        """Input names and their spec values (None: to be given at run time)."""
+        """Input names (in file order) and their spec values (None: given at run time)."""
         p = self._prog
         return {name: p.leaf_values[p.position[name]] for name in p.inputs}
 
@@ -132,7 +158,7 @@ class Circuit(CircuitDisplay):
         """Evaluate and backpropagate; ``inputs`` override or supply input values.
 
         Raises ``UsageError`` for an unknown input or output name or a bad value,
-        ``SpecError`` (``missing-value``) for an input left without a value, and
+        ``MissingInputsError`` (a ``SpecError``) for an input left without a value, and
         ``NonFiniteError`` for a NaN or infinity unless ``allow_nonfinite``.
         """
         prog = self._prog
@@ -140,17 +166,17 @@ class Circuit(CircuitDisplay):
         out = prog.output
         if output is not None:
             if output not in prog.position:
-                raise UsageError(f"--output '{output}' is not a node of the circuit"
-                                 f"{did_you_mean(output, prog.names)}")
+                raise UsageError(f"output '{output}' is not a node of the circuit"
+                                 f"{did_you_mean(output, prog.names)}", argument="output")
             out = prog.position[output]
         values = evaluate(prog, leaves)
         bad = first_nonfinite(values)
         if bad is not None and not allow_nonfinite:
-            raise NonFiniteError(self._nonfinite(bad, values, "gave"))
+            raise NonFiniteError(self.nonfinite_problem(bad, values, "gave"))
         grads = differentiate(prog, values, out)
         bad = first_nonfinite(grads)
         if bad is not None and not allow_nonfinite:
-            raise NonFiniteError(self._nonfinite(bad, values, "has gradient", grads[bad]))
+            raise NonFiniteError(self.nonfinite_problem(bad, values, "has gradient", grads[bad]))
         return Result(self.name, prog.names[out], prog, values, grads)
 
     def run_batch(self, columns: Mapping[str, Any], output: str | None = None,
@@ -162,7 +188,7 @@ class Circuit(CircuitDisplay):
         for row i's inputs.  Raises as ``run`` does; a ``NonFiniteError`` names the row.
         """
         from circuitrun.api.shown_batch import shown
-        from circuitrun.engine.batch import run_batch
+        from circuitrun.engine.batch import run_batch  # numpy: only when asked for
 
         return shown(run_batch(self, columns, output, allow_nonfinite, all_nodes))
 
@@ -171,8 +197,8 @@ class Circuit(CircuitDisplay):
                   all_nodes: bool = False) -> GradcheckResult:
         """Compare each input's gradient (each node's, with ``all_nodes``) with central
         differences; see ``circuitrun.gradcheck``. Raises as ``run`` does."""
-        result = self.run(inputs)
-        return check(self._prog, self.name, result._values, result._grads, eps=eps,
+        view = self.run(inputs).view
+        return check(self._prog, self.name, list(view.values), list(view.grads), eps=eps,
                      rtol=rtol, atol=atol, all_nodes=all_nodes)
 
     def _leaves(self, given: Mapping[str, float]) -> list[float]:
@@ -183,31 +209,29 @@ class Circuit(CircuitDisplay):
             if name not in inputs:
                 raise UsageError(f"'{name}' is not an input of the circuit"
                                  f"{did_you_mean(name, prog.inputs)}")
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
-                    value):
-                raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
-            leaves[prog.position[name]] = float(value)
+            leaves[prog.position[name]] = _finite(name, value)
         missing = [n for n in prog.inputs if leaves[prog.position[n]] is None]
         if missing:
-            raise self._missing(missing)
-        return leaves  # type: ignore[return-value]
+            raise self.missing_inputs(missing)
+        return leaves  # type: ignore[return-value]  # no None is left: checked just above
 
-    def _missing(self, names: list[str]) -> SpecError:
-        problems = []
-        for name in names:
-            message = f"input '{name}' has no value: give one with --set {name}=VALUE"
-            problems.append(Problem(self.path, None, None, "missing-value", message))
-        from circuitrun.read.text import parse  # positions are worth a second read here
+    def missing_inputs(self, names: list[str]) -> MissingInputsError:
+        """The error for inputs that have no value, each placed at its name in the spec."""
+        from circuitrun.read import parse  # positions are worth a second read here
 
         loaded = self._loaded
         pos = parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions
-        if pos is not None:
-            problems = [Problem(p.path, *pos.key(("inputs", n)), p.code, p.message)
-                        for p, n in zip(problems, names, strict=True)]
-        return SpecError(problems)
+        problems = []
+        for name in names:
+            line, col = pos.key(("inputs", name)) if pos is not None else (None, None)
+            message = f"input '{name}' has no value"
+            problems.append((Problem(self.path, line, col, "missing-value", message), name))
+        return MissingInputsError(problems)
 
-    def _nonfinite(self, p: int, values: list[float], what: str,
-                   grad: float | None = None) -> Problem:
+    def nonfinite_problem(self, p: int, values: list[float], what: str,
+                          grad: float | None = None) -> Problem:
+        """The ``non-finite`` problem of node ``p``: it ``gave`` a value, or its gradient
+        (``has gradient``) is ``grad``, with ``values`` the values of the run."""
         prog = self._prog
         name, op = prog.names[p], prog.ops[p]
         if what == "gave":
@@ -218,6 +242,21 @@ class Circuit(CircuitDisplay):
             shown = f"{kind} '{name}'" + ("" if op == "input" else f" ({op})")
             message = f"{shown} has gradient {grad!r}"
         return Problem(self.path, None, None, "non-finite", message)
+
+
+def _finite(name: str, value: Any) -> float:
+    """An input's value as a float; a ``UsageError`` naming the input if it is not finite."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond the largest float; its repr may be 10,000 digits
+        bits = int(value).bit_length()
+        raise UsageError(f"input '{name}' needs a finite number, not an integer of {bits}"
+                         " bits (too large for a float)") from None
+    if not math.isfinite(x):
+        raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
+    return x
 
 
 def load(path: str | Path) -> Circuit:

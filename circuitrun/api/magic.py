@@ -18,7 +18,7 @@ from typing import Any
 
 from circuitrun.api.circuit import Result, loads
 from circuitrun.problems import NonFiniteError, SpecError, UsageError
-from circuitrun.read.text import parse_number
+from circuitrun.read import parse_number
 
 USAGE = "%%circuit [NAME] [--set NAME=VALUE]... [--output NODE] [--explain]"
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from circuitrun.cli.common import usage
+from circuitrun.golden.report import REPORTERS
+from circuitrun.golden.run import check
 from circuitrun.problems import UsageError
 
 
@@ -27,12 +28,13 @@ def check_command(
         show_default=False)] = None,
 ) -> None:
     """Compare specs with their expect blocks and golden files; exit 1 on a mismatch."""
-    from circuitrun.golden.run import check
-
     try:
         report = check(paths, golden_dir, update=update, rtol=rtol, atol=atol)
     except UsageError as e:
-        raise usage("check", str(e)) from None
-    for text, to_stderr in report.lines():
+        if e.argument == "update":  # one option that needs another: say which, and how
+            raise UsageError("--update writes golden files: give --golden-dir DIR"
+                             " (expect blocks are edited by hand)") from None
+        raise
+    for text, to_stderr in REPORTERS["text"](report):
         typer.echo(text, err=to_stderr)
     raise typer.Exit(report.exit_code)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from circuitrun.api.circuit import load
-from circuitrun.cli.common import SetOption, SpecArgument, calling, emit, parse_sets
+from circuitrun.cli.common import SetOption, SpecArgument, emit, parse_sets
 
 
 class ExplainFormat(StrEnum):
@@ -26,8 +26,7 @@ def explain_command(
         "--format", "-f", help="text or markdown.")] = ExplainFormat.text,
 ) -> None:
     """Explain a run: each gate's value, then the chain rule edge by edge."""
-    values = parse_sets(sets or [], "explain")
-    result = calling("explain", lambda: load(spec).run(values))
-    explanation = calling("explain", lambda: result.explain(node))
+    values = parse_sets(sets)
+    explanation = load(spec).run(values).explain(node)
     text = explanation.to_markdown() if fmt is ExplainFormat.markdown else explanation.to_text()
-    emit(text, None, "explain")
+    emit(text, None)

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from circuitrun.api.circuit import Result
-from circuitrun.read.text import lone_surrogate
+from circuitrun.read import lone_surrogate
+from circuitrun.report.numbers import NONFINITE, number_text
 from circuitrun.spec.models import Expect
 
 DEFAULT_RTOL: float = Expect.model_fields["rtol"].default
 DEFAULT_ATOL: float = Expect.model_fields["atol"].default
-_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +53,7 @@ class Mismatch:
 
 def show(x: float | None) -> str:
     """A number as the reports and golden files write it: repr, nan, inf, -inf or null."""
-    if x is None:
-        return "null"
-    if math.isfinite(x):
-        return repr(x)
-    return "nan" if x != x else ("inf" if x > 0 else "-inf")
+    return number_text(x, "null")
 
 
 def compare(path: str, entry: str, expected: float | None, actual: float | None,
@@ -150,7 +146,7 @@ def parse_golden(text: str) -> Golden:
         raise GoldenError("not a golden file: a string holds half of a surrogate pair")
     nodes = doc.get("nodes") if isinstance(doc, dict) else None
     if not isinstance(nodes, list):
-        raise GoldenError("not a golden file: no list of 'nodes' (write it with --update)")
+        raise GoldenError("not a golden file: no list of 'nodes'")
     golden = Golden(doc.get("circuit"), doc.get("output"), {})
     for i, node in enumerate(nodes):
         name = node.get("name") if isinstance(node, dict) else None
@@ -167,7 +163,7 @@ def parse_golden(text: str) -> Golden:
 
 def _number(v: Any) -> float | None:
     if isinstance(v, str):
-        return _NONFINITE.get(v)
+        return NONFINITE.get(v)
     if isinstance(v, int | float) and not isinstance(v, bool):
         try:
             return float(v)

@@ -1,29 +1,33 @@
-"""A validated spec → a DAG, with the checks that span nodes.
+"""Stage 3, the graph: a validated spec → the DAG, with the checks that span nodes.
 
 Nodes are integers, numbered in declaration order (inputs in file order, then gates
 in file order, each gate's inline constants just before it); an edge runs from each
-input of a gate to the gate.  The output order of SPEC section 3.4 is what
-``networkx.lexicographical_topological_sort`` gives for that graph: declaration order
-itself whenever every gate comes after its inputs (the usual case, found in one pass),
-else Kahn's algorithm with a heap.  The ``networkx.DiGraph`` is built when first asked
-for (``Built.graph``) and to name the nodes of a cycle: the happy path needs only the
-lists, which take a fraction of the DiGraph's time and memory on large circuits.
+input of a gate to the gate.  Checked here: names used twice, references, wires,
+arity, cycles and the output.  The ``networkx.DiGraph`` is built when first asked for
+(``Built.graph``): running a circuit needs only the lists, which take a fraction of
+its time and memory on large circuits.
+
+A spec whose gates are all ``{op, in: [names]}`` and that has no wires (generated
+specs, mostly) is built by ``_plain_gates`` in a few passes run in C; any other spec,
+or one where that finds anything wrong, is built gate by gate, which says what is
+wrong.  Both build the same DAG.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
-from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress
-from operator import lt
-from typing import TYPE_CHECKING, Any, NamedTuple
+from itertools import islice, repeat
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
-from circuitrun.ops.table import OPS
+from circuitrun.graph.order import cycles, output_order, sinks, to_digraph
+from circuitrun.ops.table import OPS, Op
 from circuitrun.problems import did_you_mean
+from circuitrun.spec.findings import Finding
 from circuitrun.spec.models import Spec
+from circuitrun.spec.validate import BROKEN
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -34,15 +38,6 @@ _HINT_WORK = 20_000_000
 """What "did you mean" may compare in one file (characters x characters, about 0.4 s):
 a file with thousands of unknown names would otherwise take minutes.  Past it, unknown
 names are reported without a hint."""
-
-
-class Finding(NamedTuple):
-    """A problem found at a path of keys; ``load`` turns the path into a line and column."""
-
-    path: tuple[Any, ...]
-    at_key: bool  # point at the key of the entry at ``path`` rather than its value
-    code: str
-    message: str
 
 
 @dataclass(slots=True)
@@ -57,172 +52,84 @@ class Built:
     order: Sequence[int]  # declaration indices in output order (a range: the same order)
     output: int
     index: dict[str, int]
-    _graph: nx.DiGraph | None = None
+    _graph: nx.DiGraph[int] | None = None
 
     @property
-    def graph(self) -> nx.DiGraph:
+    def graph(self) -> nx.DiGraph[int]:
         """The ``networkx.DiGraph``: an edge from each input of a gate to the gate."""
         if self._graph is None:
             self._graph = to_digraph(self.ins)
         return self._graph
 
 
-def to_digraph(ins: list[tuple[int, ...]]) -> nx.DiGraph:
-    """The DiGraph of nodes ``0..len(ins)-1`` with an edge from each input to its gate."""
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(len(ins)))
-    graph.add_edges_from((src, dst) for dst, srcs in enumerate(ins) for src in srcs)
-    return graph
+def takes(op: Op, n: int) -> bool:
+    """Whether ``op`` takes ``n`` inputs."""
+    return op.min_in <= n and (op.max_in is None or n <= op.max_in)
 
 
-def output_order(ins: list[tuple[int, ...]]) -> Sequence[int] | None:
-    """SPEC section 3.4's order (a range when it is declaration order); None for a cycle."""
-    if all(map(lt, map(max, filter(None, ins)), compress(range(len(ins)), ins))):
-        # Every node is declared after its inputs: the smallest unplaced node is then
-        # always ready, so the lexicographic topological order is declaration order.
-        return range(len(ins))
-    # Kahn's algorithm, always taking the earliest-declared ready node (a heap).  A
-    # node used twice by one gate counts twice in its in-degree and is subtracted twice.
-    n = len(ins)
-    succ: list[list[int]] = [[] for _ in range(n)]
-    waiting = [0] * n
-    for dst, srcs in enumerate(ins):
-        waiting[dst] = len(srcs)
-        for src in srcs:
-            succ[src].append(dst)
-    heap = [v for v in range(n) if not waiting[v]]  # sorted: already a heap
-    order = []
-    while heap:
-        v = heapq.heappop(heap)
-        order.append(v)
-        for w in succ[v]:
-            waiting[w] -= 1
-            if not waiting[w]:
-                heapq.heappush(heap, w)
-    return order if len(order) == n else None
-
-
-def sinks(ins: list[tuple[int, ...]]) -> list[int]:
-    """The nodes that feed nothing, in declaration order."""
-    feeds = [False] * len(ins)
-    for srcs in ins:
-        for src in srcs:
-            feeds[src] = True
-    return [n for n, f in enumerate(feeds) if not f]
-
-
-def build(spec: Spec, broken: frozenset[str] = frozenset(),
-          wire_index: list[int] | None = None) -> tuple[Built, list[Finding]]:
+def build(spec: Spec, broken: frozenset[str] = frozenset()) -> tuple[Built, list[Finding]]:
     """The DAG of ``spec`` and what is wrong across its nodes.
 
-    ``broken`` names nodes that failed validation: they exist, so references to them
-    are not reported again, but nothing about them is checked.  ``wire_index`` gives
-    each wire's position in the file when invalid wires were left out.
+    ``broken`` names inputs and gates that failed validation (parts of them are
+    ``BROKEN``, or, for a name that is no name, the whole entry is left out): references
+    to them are not reported, and what is not known of them is not checked.
     """
-    findings: list[Finding] = []
-    names: list[str] = []
-    ops: list[str] = []
-    values: list[float | None] = []
-    ties: list[str | None] = []
-    index: dict[str, int] = {}
-    gate_at: dict[str, int] = {}
-
-    def declare(name: str, op: str, value: float | None, tie: str | None = None) -> int:
-        index[name] = len(names)
-        names.append(name)
-        ops.append(op)
-        values.append(value)
-        ties.append(tie)
-        return index[name]
-
-    for name, value in (spec.inputs or {}).items():
-        declare(name, "input", value)
-    for name, gate in spec.gates.items():
-        if name in index:
-            findings.append(Finding(("gates", name), True, "duplicate-name",
-                                    f"'{name}' is already an input: names are unique"))
-            continue
-        for k, ref in enumerate(gate.in_ or ()):
-            if not isinstance(ref, str):
-                declare(f"{name}.{k}", "const", ref)
-        gate_at[name] = declare(name, gate.op, gate.value, gate.ties)
-    known = set(index) | broken
-    hints = _Hints(known)
-
-    def unknown(ref: str) -> str:
-        return f"unknown reference '{ref}'{hints(ref)}"
-
-    # Wires: "SRC -> DST" appends SRC to DST's inputs, in list order.
-    wired: dict[str, list[int | None]] = {}
-    for i, wire in enumerate(spec.wires or ()):
-        path = ("wires", wire_index[i] if wire_index is not None else i)
-        m = _WIRE.fullmatch(wire)
-        if not m:
-            findings.append(Finding(path, False, "bad-wire",
-                                    f"'{wire}' is not a wire: write \"SRC -> DST\""))
-            continue
-        src, dst = m.groups()
-        if dst in broken:
-            continue
-        if dst not in gate_at or spec.gates[dst].op == "const":
-            what = ("a const gate" if dst in gate_at else "an input" if dst in index
-                    else "not a node")
-            findings.append(Finding(path, False, "bad-wire",
-                                    f"wire target '{dst}' is {what}: a wire feeds a gate"))
-            continue
-        if spec.gates[dst].in_ is not None:
-            findings.append(Finding(path, False, "mixed-inputs",
-                                    f"gate '{dst}' has 'in': it takes no wires"))
-            continue
-        if src not in known:
-            findings.append(Finding(path, False, "undefined-ref", unknown(src)))
-        wired.setdefault(dst, []).append(index.get(src))
-
-    ins: list[tuple[int, ...]] = [()] * len(names)
-    for name, at in gate_at.items():
-        gate = spec.gates[name]
-        op = OPS[gate.op]
-        refs: list[int | None] = []
-        if gate.in_ is not None:
-            for k, ref in enumerate(gate.in_):
-                if not isinstance(ref, str):
-                    refs.append(index[f"{name}.{k}"])
-                elif ref in index:
-                    refs.append(index[ref])
-                else:
-                    refs.append(None)
-                    if ref not in broken:
-                        findings.append(Finding(("gates", name, "in", k), False,
-                                                "undefined-ref", unknown(ref)))
-        else:
-            refs = wired.get(name, [])
-        n = len(refs)
-        if gate.in_ is not None and op.max_in == 0:
-            findings.append(Finding(("gates", name, "in"), False, "arity",
-                                    f"op '{op.name}' takes no inputs"))
-        elif n < op.min_in or (op.max_in is not None and n > op.max_in):
-            path, at_key = (("gates", name, "in"), False) if gate.in_ is not None else (
-                ("gates", name), True)
-            findings.append(Finding(path, at_key, "arity",
-                                    f"op '{op.name}' takes {op.arity_text()} input"
-                                    f"{'' if op.arity_text() == '1' else 's'}, got {n}"))
-        ins[at] = tuple(r for r in refs if r is not None)
-
-    order = output_order(ins)
+    inputs = spec.inputs or {}
+    plain = None if spec.wires or broken else _plain_gates(spec.gates, list(inputs))
+    if plain is not None:
+        names, ops, ins, index = plain
+        values = [*inputs.values(), *repeat(None, len(spec.gates))]
+        ties: list[str | None] = [None] * len(names)
+        graph = _Graph(names, ops, values, ties, index, broken)
+        graph.ins = ins
+    else:
+        graph = _Graph([], [], [], [], {}, broken)
+        graph.add(spec)
+    order = output_order(graph.ins)
     if order is None:
-        findings += _cycles(to_digraph(ins), names, gate_at)
-    output = _output(spec, ins, index, broken, names, findings, unknown) if order else -1
+        for loop in cycles(graph.ins):
+            text = " -> ".join(graph.names[n] for n in loop)
+            graph.found(("gates", graph.names[loop[0]]), True, "cycle", f"cycle: {text}")
+    output = graph.output(spec.output) if order else -1
     if spec.expect is not None:
         for part in ("values", "grads"):
             for name in getattr(spec.expect, part):
-                if name not in known:
-                    hint = hints(name)
-                    findings.append(Finding(("expect", part, name), True, "unknown-node",
-                                            f"'{name}' is not a node of the circuit{hint}"))
-    built = Built(names, ops, ins, values, ties, order or [], output, index)
-    return built, findings
+                if name not in graph.known:
+                    graph.found(("expect", part, name), True, "unknown-node",
+                                f"'{name}' is not a node of the circuit{graph.hints(name)}")
+    built = Built(graph.names, graph.ops, graph.ins, graph.values, graph.ties, order or [],
+                  output, graph.index)
+    return built, graph.findings
+
+
+def _plain_gates(gates: dict[str, Any], input_names: list[str]
+                 ) -> tuple[list[str], list[str], list[tuple[int, ...]], dict[str, int]] | None:
+    """Names, ops, inputs and the index, when every gate is ``{op, in: [names]}`` with
+    known names, no name is used twice, and every op takes its number of inputs; else
+    None (the gate-by-gate build then says what is wrong)."""
+    bodies = list(gates.values())
+    try:
+        if set(map(len, bodies)) != {2}:
+            return None
+        refs_of = list(map(itemgetter("in"), bodies))  # KeyError: {op, value}, {op, ties}
+        if set(map(type, refs_of)) != {list}:
+            return None
+        ops = ["input"] * len(input_names)
+        ops += map(itemgetter("op"), bodies)
+        names = input_names + list(gates)
+        index = dict(zip(names, range(len(names)), strict=True))
+        if len(index) != len(names):
+            return None  # a gate named like an input
+        get = index.__getitem__
+        ins: list[tuple[int, ...]] = [()] * len(input_names)
+        ins += map(tuple, map(map, repeat(get), refs_of))  # (index of each name), in C
+    except (KeyError, TypeError):  # an unknown name, a number (an inline constant), ...
+        return None
+    k = len(input_names)
+    for op, n in set(zip(islice(ops, k, None), map(len, islice(ins, k, None)), strict=True)):
+        if op == "const" or not takes(OPS[op], n):
+            return None
+    return names, ops, ins, index
 
 
 class _Hints:
@@ -242,56 +149,151 @@ class _Hints:
         return did_you_mean(word, self.names)
 
 
-def _output(spec: Spec, ins: list[tuple[int, ...]], index: dict[str, int],
-            broken: frozenset[str], names: list[str], findings: list[Finding],
-            unknown: Any) -> int:
-    if spec.output is not None:
-        if spec.output in index:
-            return index[spec.output]
-        if spec.output not in broken:
-            findings.append(Finding(("output",), False, "undefined-ref", unknown(spec.output)))
+class _Gate:
+    """A gate as the gate-by-gate build sees it."""
+
+    __slots__ = ("at", "name", "op", "refs")
+
+    def __init__(self, name: str, op: Op | None, refs: list[Any] | None, at: int) -> None:
+        self.name = name
+        self.op = op  # None: not a known op (it failed validation)
+        self.refs = refs  # None: no `in` (inputs from wires)
+        self.at = at  # declaration index; -1 for a gate named like an input
+
+
+class _Graph:
+    """The DAG being built, and what is found wrong on the way."""
+
+    def __init__(self, names: list[str], ops: list[str], values: list[float | None],
+                 ties: list[str | None], index: dict[str, int], broken: frozenset[str]) -> None:
+        self.names, self.ops, self.values, self.ties, self.index = names, ops, values, ties, index
+        self.ins: list[tuple[int, ...]] = []
+        self.broken = broken
+        self.findings: list[Finding] = []
+        self.known = set(index) | broken
+        self.hints = _Hints(self.known)
+
+    def found(self, path: tuple[Any, ...], at_key: bool, code: str, message: str) -> None:
+        self.findings.append(Finding(path, at_key, code, message))
+
+    def unknown(self, ref: str) -> str:
+        return f"unknown reference '{ref}'{self.hints(ref)}"
+
+    def declare(self, name: str, op: str, value: Any = None, tie: Any = None) -> int:
+        at = self.index[name] = len(self.names)
+        self.names.append(name)
+        self.ops.append(op)
+        self.values.append(None if value is BROKEN else value)
+        self.ties.append(None if tie is BROKEN else tie)
+        return at
+
+    def add(self, spec: Spec) -> None:
+        """Declare every node, then resolve wires and references, gate by gate."""
+        for name, value in (spec.inputs or {}).items():
+            self.declare(name, "input", value)
+        gates = []
+        bodies: Mapping[str, Mapping[str, Any]] = spec.gates  # parts may be BROKEN: not Gate
+        for name, body in bodies.items():
+            op_name = body.get("op")
+            op = OPS.get(op_name) if isinstance(op_name, str) else None
+            refs = body.get("in")
+            if refs is not None and not isinstance(refs, list):
+                refs = [refs]  # a value set aside in validation, as it was written
+            if name in self.index:
+                self.found(("gates", name), True, "duplicate-name",
+                           f"'{name}' is already an input: names are unique")
+                gates.append(_Gate(name, op, refs, -1))
+                continue
+            for k, ref in enumerate(refs or ()):
+                if ref is not BROKEN and not isinstance(ref, str):
+                    self.declare(f"{name}.{k}", "const", ref)
+            at = self.declare(name, op.name if op else "", body.get("value"), body.get("ties"))
+            gates.append(_Gate(name, op, refs, at))
+        self.known = set(self.index) | self.broken
+        self.hints = _Hints(self.known)
+        self.ins = [()] * len(self.names)
+        wired = self._wires(spec.wires or [], {g.name: g for g in gates if g.at >= 0})
+        for gate in gates:
+            self._inputs(gate, wired.get(gate.name, []))
+
+    def _wires(self, wires: list[Any], gates: dict[str, _Gate]) -> dict[str, list[int | None]]:
+        """Each gate's inputs from ``wires``: "SRC -> DST" appends SRC to DST's inputs."""
+        wired: dict[str, list[int | None]] = {}
+        for i, wire in enumerate(wires):
+            if wire is BROKEN:
+                continue
+            path = ("wires", i)
+            m = _WIRE.fullmatch(wire)
+            if not m:
+                self.found(path, False, "bad-wire", f"'{wire}' is not a wire: write \"SRC -> DST\"")
+                continue
+            src, dst = m.groups()
+            gate = gates.get(dst)
+            is_const = gate is not None and gate.op is not None and gate.op.name == "const"
+            if gate is None or is_const or gate.refs is not None:
+                if dst in self.broken:
+                    pass  # the target's own problem is reported; its source still checked
+                elif gate is None or is_const:
+                    what = ("a const gate" if gate is not None else "an input"
+                            if dst in self.index else "not a node")
+                    self.found(path, False, "bad-wire",
+                               f"wire target '{dst}' is {what}: a wire feeds a gate")
+                    continue
+                else:
+                    self.found(path, False, "mixed-inputs",
+                               f"gate '{dst}' has 'in': it takes no wires")
+                    continue
+            if src not in self.known:
+                self.found(path, False, "undefined-ref", self.unknown(src))
+            if gate is not None and not is_const and gate.refs is None:
+                wired.setdefault(dst, []).append(self.index.get(src))
+        return wired
+
+    def _inputs(self, gate: _Gate, wired: list[int | None]) -> None:
+        """Resolve the references of ``gate`` and check its arity."""
+        name, op, refs = gate.name, gate.op, gate.refs
+        found: list[int | None] = []
+        if refs is None:
+            found = wired
+        for k, ref in enumerate(refs or ()):
+            if isinstance(ref, str):
+                found.append(self.index.get(ref))
+                if ref not in self.known:
+                    self.found(("gates", name, "in", k), False, "undefined-ref",
+                               self.unknown(ref))
+            elif ref is not BROKEN and gate.at >= 0:
+                found.append(self.index[f"{name}.{k}"])
+            else:
+                found.append(None)
+        if op is not None and BROKEN not in (refs or ()):
+            n = len(found)
+            if refs is not None and op.max_in == 0:
+                self.found(("gates", name, "in"), False, "arity",
+                           f"op '{op.name}' takes no inputs")
+            elif not takes(op, n):
+                path, at_key = (("gates", name, "in"), False) if refs is not None else (
+                    ("gates", name), True)
+                self.found(path, at_key, "arity", f"op '{op.name}' takes {op.arity_text()}"
+                           f" input{'' if op.arity_text() == '1' else 's'}, got {n}")
+        if gate.at >= 0:
+            self.ins[gate.at] = tuple(r for r in found if r is not None)
+
+    def output(self, name: str | None) -> int:
+        """The output node: ``name``, or else the only node that feeds nothing (-1: none)."""
+        if name is not None:
+            if name in self.index:
+                return self.index[name]
+            if name not in self.broken:
+                self.found(("output",), False, "undefined-ref", self.unknown(name))
+            return -1
+        ends = sinks(self.ins)
+        if len(ends) == 1:
+            return ends[0]
+        # Unknown references and broken nodes leave nodes feeding nothing that would feed
+        # something: an ambiguity then is only a knock-on of those problems.
+        if not self.broken and not any(f.code == "undefined-ref" for f in self.findings):
+            shown = ", ".join(f"'{self.names[n]}'" for n in ends[:5]) + (
+                ", ..." if len(ends) > 5 else "")
+            self.found((), True, "ambiguous-output", f"no 'output' and {len(ends)} nodes feed"
+                       f" nothing ({shown}): say which with 'output'")
         return -1
-    ends = sinks(ins)
-    if len(ends) == 1:
-        return ends[0]
-    # Unknown references and broken nodes leave nodes feeding nothing that would feed
-    # something: an ambiguity then is only a knock-on of those problems.
-    if not broken and not any(f.code == "undefined-ref" for f in findings):
-        shown = ", ".join(f"'{names[n]}'" for n in ends[:5]) + (", ..." if len(ends) > 5 else "")
-        findings.append(Finding((), True, "ambiguous-output",
-                                f"no 'output' and {len(ends)} nodes feed nothing ({shown}):"
-                                " say which with 'output'"))
-    return -1
-
-
-def _cycles(graph: nx.DiGraph, names: list[str], gate_at: dict[str, int]) -> list[Finding]:
-    """One finding per cycle group, at its first-declared gate, naming a cycle through it."""
-    import networkx as nx
-
-    found = []
-    for group in nx.strongly_connected_components(graph):
-        first = min(group)
-        if len(group) == 1 and not graph.has_edge(first, first):
-            continue
-        loop = _cycle_through(graph, first, group)
-        text = " -> ".join(names[n] for n in loop)
-        found.append((first, Finding(("gates", names[first]), True, "cycle", f"cycle: {text}")))
-    return [f for _, f in sorted(found)]
-
-
-def _cycle_through(graph: nx.DiGraph, start: int, group: set[int]) -> list[int]:
-    """The shortest cycle from ``start`` back to it within ``group`` (breadth first)."""
-    parent: dict[int, int] = {}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        for nxt in graph.successors(node):
-            if nxt == start:
-                path = [node]
-                while path[-1] != start:
-                    path.append(parent[path[-1]])
-                return [*reversed(path), start]
-            if nxt in group and nxt not in parent:
-                parent[nxt] = node
-                queue.append(nxt)
-    return [start, start]

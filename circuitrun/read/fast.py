@@ -15,15 +15,17 @@ Anything else (a tab, a ``\\r`` not in CRLF, a block scalar, an anchor, a docume
 marker, a key too long for PyYAML, a duplicate key, a line of more than 10,000
 characters, ...) makes it return ``DECLINE``,
 and the caller reads the file with the PyYAML walker instead.  Plain scalars are
-resolved by the walker's own YAML 1.2 rules (``reader._resolve``), so on the documents
-it accepts, ``read`` gives exactly the walker's data: the tests check this on every
-example, every conformance case and on randomly corrupted specs.
+resolved by the walker's own YAML 1.2 rules (``scalars.resolve``), so on the documents
+it accepts, ``read`` gives exactly the walker's data.  It knows YAML, not the format:
+no key of a spec is named here.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from circuitrun.read.scalars import resolve as _resolve
 
 DECLINE: Any = object()
 """``read``'s answer for a document outside the subset."""
@@ -43,9 +45,13 @@ _LINE = re.compile(rf"( *)(?:({_KEY}):(?: +({_MAP}|{_SEQ}|{_QUOTED}|{_FREE}))?"
 _BLANK = re.compile(r" *(?:#.*)?", re.ASCII)
 _SEQ_ITEMS = re.compile(rf"{_TOKEN}|{_QUOTED}", re.ASCII)
 _MAP_ITEMS = re.compile(rf"({_KEY}): +({_SEQ}|{_TOKEN}|{_QUOTED})", re.ASCII)
-# The commonest gate line, read without the general machinery.
-_GATE = re.compile(r"( +)([A-Za-z_][A-Za-z0-9_]{0,999}): +\{op: ([a-z]+), in: \[([A-Za-z0-9_.+\-]+"
-                   r"(?:, [A-Za-z0-9_.+\-]+)*)\]\}", re.ASCII)
+# The commonest nested line, a name and a flow mapping of a scalar and a flow list of
+# scalars (``  g7: {op: add, in: [a, b]}``), read in one match, without the general
+# machinery.  The list's repeat is possessive (``*+``): the regex engine keeps no
+# backtracking state per item, so a line of any length is read (a gate of millions of
+# inputs), where ``_LINE`` is limited to ``_LONG_LINE``.
+_PAIR_LINE = re.compile(rf"( +)({_KEY}): +\{{({_KEY}): ({_TOKEN}), ({_KEY}): \["
+                        rf"({_TOKEN}(?:, {_TOKEN})*+)\]\}}", re.ASCII)
 _PLAIN_LF = bytes(range(0x20, 0x7F)) + b"\n"
 # Longer lines go to the walker: matching a flow list of n items costs the regex engine
 # about 500 bytes per item (its backtracking stack), 2 GB for a gate of 4 million inputs.
@@ -55,8 +61,6 @@ _SPECIAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\ufff
 
 def read(text: str) -> Any:
     """The document's plain data, or ``DECLINE`` when it is not of the simple shape."""
-    from circuitrun.read.text import _resolve
-
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     if text.isascii():
@@ -68,19 +72,28 @@ def read(text: str) -> Any:
     block: dict[str, Any] | list[Any] | None = None  # the open nested block
     indent = 0  # its indentation (0: not fixed yet)
     owner = ""  # the top-level key that owns it
-    gate_line = _GATE.fullmatch
+    pair_line = _PAIR_LINE.fullmatch
     line_match = _LINE.fullmatch
+    pair_keys = ("", "")  # the inner keys last found to be strings
     for line in text.split("\n"):
+        m = pair_line(line)
+        if m is not None and owner and (len(m.group(1)) == indent or not indent):
+            if not indent:  # the block's first line
+                indent = len(m.group(1))
+                block = root[owner] = {}
+            if type(block) is not dict:
+                return DECLINE
+            _, name, k1, v1, k2, items = m.groups()
+            if name in block or k1 == k2 or _resolve(name) is not name:
+                return DECLINE  # a duplicate, or a key that is not a string (null, true)
+            if (k1, k2) != pair_keys:
+                if _resolve(k1) is not k1 or _resolve(k2) is not k2:
+                    return DECLINE
+                pair_keys = (k1, k2)
+            block[name] = {k1: _resolve(v1), k2: [_resolve(t) for t in items.split(", ")]}
+            continue
         if len(line) > _LONG_LINE:
             return DECLINE
-        m = gate_line(line)
-        if m is not None and type(block) is dict and len(m.group(1)) == indent:
-            name = m.group(2)
-            refs = [_resolve(t) for t in m.group(4).split(", ")]
-            if name in block or "-" in refs or _resolve(name) is not name:
-                return DECLINE
-            block[name] = {"op": _resolve(m.group(3)), "in": refs}
-            continue
         m = line_match(line)
         if m is None:
             if _BLANK.fullmatch(line):

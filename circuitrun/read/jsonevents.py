@@ -1,6 +1,6 @@
-"""A JSON document as the PyYAML events ``reader`` walks, with the position of each token.
+"""A JSON document as the PyYAML events the walker reads, with the position of each token.
 
-``reader`` places the problems of a JSON file by walking it as YAML events.  Reading the
+The problems of a JSON file are placed by walking it as YAML events.  Reading the
 JSON text with a YAML parser mostly works (JSON is nearly YAML), but not always: a key
 of more than 1024 characters, which YAML does not allow, made every problem of such a
 file a bogus syntax error.  These events come from the JSON text itself, so a JSON file
@@ -10,26 +10,28 @@ do not match, or anything after the document, end the events with ``ValueError``
 
 from __future__ import annotations
 
+import json.decoder
 import re
-from collections.abc import Iterator
-from json.decoder import scanstring
+from collections.abc import Callable, Iterator
 
 import yaml
 
+from circuitrun.read.source import Lines
+
+# A JSON string at an index → its value and the index after it: public in json.decoder,
+# but not in typeshed.
+scanstring: Callable[[str, int], tuple[str, int]] = (
+    json.decoder.scanstring)  # type: ignore[attr-defined]
 _TOKEN = re.compile(r"[ \t\n\r]*(?:([{}\[\],:])|(\")|(-?[0-9][0-9.eE+-]*|true|false|null)|\Z)")
-_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def json_events(text: str) -> Iterator[yaml.Event]:
     """The events of the JSON document ``text``: keys and strings quoted, the rest plain."""
-    starts = [0, *(m.end() for m in _BREAK.finditer(text))]
-    line = 0
+    lines = Lines(text)
 
     def mark(index: int) -> yaml.Mark:
-        nonlocal line  # tokens come in order: the line only moves forward
-        while line + 1 < len(starts) and starts[line + 1] <= index:
-            line += 1
-        return yaml.Mark("<json>", index, line, index - starts[line], None, None)
+        line, col = lines.at(index)
+        return yaml.Mark("<json>", index, line - 1, col - 1, None, 0)
 
     yield yaml.StreamStartEvent()
     yield yaml.DocumentStartEvent(explicit=False)

@@ -1,10 +1,10 @@
-"""Input rows for ``circuitrun run SPEC --inputs FILE``: CSV or JSON Lines, in chunks.
+"""Rows of input values from a file: CSV or JSON Lines, in chunks.
 
 A problem in the file is one line, ``FILE:LINE:FIELD: error: ... [bad-input]``: the
 line in the file, and the 1-based field of a CSV row or key of a JSON object.  CSV
-cells are numbers as YAML 1.2 writes them (as ``--set`` takes them); JSON Lines values
-are JSON numbers.  With ``--allow-nonfinite``, ``nan``, ``inf`` and ``-inf`` are
-accepted too (the words that circuitrun writes).
+cells are numbers as YAML 1.2 writes them; JSON Lines values are JSON numbers.  With
+``allow_nonfinite``, ``nan``, ``inf`` and ``-inf`` are accepted too (the words that
+circuitrun writes).
 """
 
 from __future__ import annotations
@@ -19,24 +19,19 @@ from typing import IO, Any
 import numpy as np
 
 from circuitrun.api.circuit import Circuit
-from circuitrun.problems import CircuitError, Problem, did_you_mean
-from circuitrun.read.text import parse_number
+from circuitrun.problems import did_you_mean
+from circuitrun.read import parse_number
+from circuitrun.report.numbers import NONFINITE
+from circuitrun.rows.errors import InputError
 
 IO_CHARS = 1 << 20
 """About how much of the file is read at a time."""
 
 _NUMBER = r" *[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)? *"
 _NUMBERS = re.compile(rf"(?:{_NUMBER}\n)*{_NUMBER}")  # a column's cells joined by \n
-_NONFINITE = {"nan": math.nan, ".nan": math.nan, "inf": math.inf, "+inf": math.inf,
-              ".inf": math.inf, "+.inf": math.inf, "-inf": -math.inf, "-.inf": -math.inf}
-
-
-class InputError(CircuitError):
-    """A problem in the inputs file; ``str`` is its one-line report."""
-
-    def __init__(self, path: Path, line: int, field: int | None, message: str) -> None:
-        self.problem = Problem(str(path), line, field, "bad-input", message)
-        super().__init__(str(self.problem))
+# circuitrun's own words for them, and YAML's spellings
+_NONFINITE = NONFINITE | {".nan": math.nan, "+inf": math.inf, ".inf": math.inf,
+                          "+.inf": math.inf, "-.inf": -math.inf}
 
 
 class Rows:
@@ -69,13 +64,13 @@ class _Reader:
     def __init__(self, path: Path, circuit: Circuit, defaults: dict[str, float | None],
                  allow_nonfinite: bool) -> None:
         self.path = path
-        self.inputs = circuit._prog.inputs
+        self.inputs = list(circuit.inputs)
         self.defaults = defaults
         self.allow_nonfinite = allow_nonfinite
 
     def number(self, cell: Any, line: int, field: int | None, name: str) -> float:
         """A cell's number (YAML 1.2's syntax in CSV; a JSON number, or with
-        --allow-nonfinite "nan", "inf", "-inf"), or an error naming the cell."""
+        with allow_nonfinite "nan", "inf", "-inf"), or an error naming the cell."""
         value: float | None = None
         if isinstance(cell, str):
             value = parse_number(cell.strip()) if self.text_numbers else None
@@ -100,7 +95,7 @@ class _Reader:
 
     def missing(self, name: str, line: int) -> InputError:
         return InputError(self.path, line, None, f"no value for input '{name}': the spec has"
-                                                 " none; give one in the file or with --set")
+                                                 " none; give one in the file", missing=name)
 
     def fast(self, col: Any) -> Any | None:
         """The column as floats when every cell is fine, else None (check cell by cell)."""
@@ -125,6 +120,7 @@ class _Csv(_Reader):
             if name not in names and self.defaults[name] is None:
                 raise self.missing(name, 1)
         line = 1
+        header = len(first)  # counted with the first chunk, as JSON Lines counts its first line
         while lines := f.readlines(IO_CHARS):
             quoted = any('"' in x for x in lines)
             rows = csv.reader(lines) if quoted else (x.rstrip("\r\n").split(",") for x in lines)
@@ -147,7 +143,8 @@ class _Csv(_Reader):
             for name in self.inputs:
                 if name not in columns:
                     columns[name] = np.full(len(at), self.defaults[name], dtype=np.float64)
-            yield Rows(columns, at, sum(map(len, lines)))
+            yield Rows(columns, at, sum(map(len, lines)) + header)
+            header = 0
 
 
 class _JsonLines(_Reader):

@@ -1,0 +1,80 @@
+"""Stage 1, reading: the text of a spec → plain data, with positions when asked for.
+
+``parse`` is the one way in.  Without positions it takes the fastest reader that can
+read the document exactly: ``json.loads`` for JSON, the line reader (``fast``) for YAML
+of the common shape, else the PyYAML event walker.  With positions (asked for only when
+something is wrong) it always walks.  Every reader gives the same data and the same
+problems: syntax errors, duplicate keys, unknown tags, the limits.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from circuitrun.problems import Problem
+from circuitrun.read import fast
+from circuitrun.read.jsonevents import json_events
+from circuitrun.read.source import line_col, lone_surrogate
+from circuitrun.read.walker import Parsed, walk
+
+
+def parse(text: str, path: str, *, is_json: bool, track: bool = False) -> Parsed:
+    """Plain data of a document, its positions when ``track`` (else None), and problems.
+
+    Problems here are syntax errors, duplicate keys (the later entry is dropped),
+    unknown tags and the limits; after a syntax error ``data`` is None.
+    """
+    if is_json:
+        return _parse_json(text, path, track)
+    if not track:
+        data = fast.read(text)
+        if data is not fast.DECLINE:
+            return Parsed(data, None, [])
+    return walk(text, path, track)
+
+
+def _parse_json(text: str, path: str, track: bool) -> Parsed:
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_pairs)
+    except json.JSONDecodeError as e:
+        return _syntax_error(text, path, e)
+    except (_Duplicate, RecursionError, ValueError):
+        # json stopped at a duplicate key, a deep nesting or a 4300-digit integer: the
+        # walker below places those, but first any syntax error json did not reach
+        try:
+            json.loads(text, parse_int=float)  # no duplicate check, no digit limit
+        except json.JSONDecodeError as e:
+            return _syntax_error(text, path, e)
+        except RecursionError:
+            pass
+    else:
+        bad = lone_surrogate(text)
+        if bad is not None:  # "\ud800" reads, but no UTF-8 can write it out again
+            line, col = line_col(text, bad)
+            return Parsed(None, None, [Problem(
+                path, line, col, "yaml-syntax",
+                f"'{text[bad:bad + 6]}' is half of a surrogate pair, not a character")])
+        if not track:
+            return Parsed(data, None, [])
+    try:  # JSON's own tokens: JSON is not always YAML (a key of 1025 characters)
+        return walk(text, path, track, json_events(text))
+    except ValueError:
+        pass  # not JSON after all (json stopped early): read it as YAML
+    return walk(text, path, track)
+
+
+def _syntax_error(text: str, path: str, e: json.JSONDecodeError) -> Parsed:
+    line, col = line_col(text, e.pos)  # json counts only LF as a line break
+    return Parsed(None, None, [Problem(path, line, col, "yaml-syntax", e.msg)])
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        raise _Duplicate
+    return d

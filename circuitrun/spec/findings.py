@@ -1,0 +1,121 @@
+"""Findings: problems at a path of keys, before the reader's positions turn them into
+lines and columns; and Pydantic's validation errors said as findings, in the words of
+SPEC section 6."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+from circuitrun.ops.table import OPS
+from circuitrun.problems import did_you_mean
+from circuitrun.spec.models import Expect, Gate, Spec
+
+Path_ = tuple[Any, ...]
+
+
+class Finding(NamedTuple):
+    """A problem found at a path of keys; the loader turns the path into a line and column."""
+
+    path: Path_
+    at_key: bool  # point at the key of the entry at ``path`` rather than its value
+    code: str
+    message: str
+
+
+def real_path(data: Any, loc: tuple[Any, ...]) -> Path_:
+    """``loc`` of a Pydantic error with the document's own keys: Pydantic writes a key
+    that is not a string as text (``2.5`` as ``'2.5'``, ``None`` as ``'None'``)."""
+    path = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part not in node:
+            part = next((k for k in node if not isinstance(k, str) and str(k) == part), part)
+        path.append(part)
+        node = node.get(part) if isinstance(node, dict) else (
+            node[part] if isinstance(node, list) and isinstance(part, int)
+            and 0 <= part < len(node) else None)
+    return tuple(path)
+
+
+def from_error(err: Any, data: Any) -> Finding:
+    """The finding of one Pydantic error in validating ``data``."""
+    kind: str = err["type"]
+    value = err.get("input")
+    loc = tuple(err["loc"])
+    if loc and loc[-1] == "[key]":  # a name that is no name: at the name
+        path = (*real_path(data, loc[:-2]), value)
+        if kind == "string_pattern_mismatch" and isinstance(value, str):
+            return Finding(path, True, "bad-name", f"'{value}' is not a valid name: letters,"
+                           " digits and _, not starting with a digit")
+        return Finding(path, True, "bad-name", f"a name must be a string, not {describe(value)}")
+    if kind == "invalid_key":  # a key that is no string, where the keys are fixed
+        path = (*real_path(data, loc[:-1]), value)
+        return Finding(path, True, "unknown-key", f"a key must be a name, not {describe(value)}")
+    loc = real_path(data, loc)
+    last = loc[-1] if loc else None
+    if kind == "missing":
+        where = "the circuit" if len(loc) == 1 else f"'{loc[-2]}'"
+        return Finding(loc[:-1], True, "missing-key", f"{where} has no '{last}'")
+    if kind == "extra_forbidden":
+        hint = did_you_mean(str(last), _keys_at(loc[:-1]))
+        return Finding(loc, True, "unknown-key", f"unknown key '{last}'{hint}")
+    if kind == "literal_error":
+        if len(loc) == 3 and loc[0] == "gates" and last == "op":
+            if isinstance(value, str):
+                return Finding(loc, False, "unknown-op",
+                               f"unknown op '{value}'{did_you_mean(value, OPS)}")
+            return Finding(loc, False, "bad-type", f"op must be a name, not {describe(value)}")
+        if last == "ties":
+            return Finding(loc, False, "bad-type",
+                           f"ties must be 'first' or 'split', not {describe(value)}")
+        if last == "version":
+            return Finding(loc, False, "bad-type",
+                           f"unsupported version {describe(value)}: this circuitrun reads 1")
+    if kind == "too_short" and loc == ("gates",):
+        return Finding(loc, True, "missing-key", "'gates' is empty: a circuit needs a gate")
+    if kind == "greater_than_equal":
+        return Finding(loc, False, "bad-type", f"{last} must be 0 or more, not {value!r}")
+    if kind == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
+        return Finding(loc, False, "bad-type", f"expected a finite number, got {describe(value)}")
+    expected = _EXPECTED.get(kind, "a valid value")
+    return Finding(loc, False, "bad-type", f"expected {expected}, got {describe(value)}")
+
+
+def _keys_at(path: Path_) -> list[str]:
+    """The keys the format allows in the mapping at ``path``."""
+    if not path:
+        return [f.alias or name for name, f in Spec.model_fields.items()]
+    if len(path) == 2 and path[0] == "gates":
+        return list(Gate.__annotations__)
+    if path == ("expect",):
+        return list(Expect.model_fields)
+    return []
+
+
+_EXPECTED = {
+    "float_type": "a number", "finite_number": "a finite number", "float_parsing": "a number",
+    "string_type": "a string", "dict_type": "a mapping", "model_type": "a mapping",
+    "model_attributes_type": "a mapping", "list_type": "a list",
+    "ref_type": "a node name or a number", "int_type": "a whole number",
+}
+
+
+def describe(v: Any) -> str:
+    """A value as a message shows it: ``the string 'x'``, ``the boolean true``, ``2.5``."""
+    if v is None:
+        return "nothing (null)"
+    if isinstance(v, bool):
+        return f"the boolean {str(v).lower()}"
+    if isinstance(v, str):
+        shown = v if len(v) <= 40 else v[:37] + "..."
+        return f"the string '{shown}'"
+    if isinstance(v, float) and not math.isfinite(v):
+        return {math.inf: ".inf", -math.inf: "-.inf"}.get(v, ".nan")
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    return type(v).__name__
