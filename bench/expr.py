@@ -6,13 +6,15 @@ an expression gate costs at most 2x those mapping gates).
 For each kind of expression below, a spec of expression gates that expand to about N
 mapping gates, and the spec of exactly those mapping gates (their constants inline,
 vectors and matrices as scalar inputs ``x_0``, ``W_1_2``: the same nodes and edges).
-``read/fast.py`` reads a line such as ``g7: a + b``, not one with ``*`` (nor a file with
-a list input): those files are read by PyYAML's events, as the ``read`` column shows.
+The fast line reader (``read/fast.py``) takes a line such as ``g7: a + b``, not one with
+``*`` (nor a file with a list input): those files are read by PyYAML's events, as the
+``read`` column shows.
 The mapping spec is loaded by the loader (``load_text``: read, validate, build).  Until
 the loader takes expressions, the expression spec's load is measured in its parts:
-reading the file (``read_fast``), what section 9 adds (``input_elements`` for every
-input, ``Expressions.compile`` for every gate) and, for the graph stage, the build of
-the same nodes from the mapping spec (``build_fast``): their sum is the projected load.
+reading the file (``read.parse``), what section 9 adds (``input_elements`` for every
+input, ``Expressions.compile`` for every gate) and, for the stages after it, validating
+and building the same nodes from the mapping spec's data (``check``, ``build``, the
+"build" column): their sum is the projected load.
 Once ``load_text`` accepts the expression spec, its own time is printed too.  Median
 CPU seconds of R runs, the cyclic collector off as the loader has it.
 """
@@ -28,13 +30,14 @@ from collections.abc import Callable
 from typing import Any
 
 from circuitrun.api.loader import load_text
-from circuitrun.graph.fast import build_fast
+from circuitrun.graph.build import build
 from circuitrun.problems import SpecError
-from circuitrun.read.text import read_fast
+from circuitrun.read import parse
 from circuitrun.spec.expr import ExprNode, compile_expression
 from circuitrun.spec.exprmemo import Expressions
 from circuitrun.spec.refs import Shape
 from circuitrun.spec.shapes import Elements, input_elements
+from circuitrun.spec.validate import check
 
 WIDTH = 8  # the length of the vectors `x` and of the rows of `W`
 ROWS = 16
@@ -114,7 +117,7 @@ def _mapping_gates(nodes: list[ExprNode]) -> list[str]:
 def _expression_parts(text: str, memo: bool = True) -> tuple[Any, ...]:
     """What section 9 adds to loading ``text``: the inputs' elements, every gate compiled
     (by ``Expressions``, or without its memo by ``compile_expression``)."""
-    data = read_fast(text, is_json=False)
+    data = _read(text)
     shapes: dict[str, Shape] = {}
     for name, value in data["inputs"].items():
         got = input_elements(name, value)
@@ -127,6 +130,18 @@ def _expression_parts(text: str, memo: bool = True) -> tuple[Any, ...]:
                      for name, expr in data["gates"].items())
     gates = Expressions(shapes)
     return tuple(gates.compile(name, expr) for name, expr in data["gates"].items())
+
+
+def _read(text: str) -> Any:
+    """Stage 1 (read), the happy path: plain data without positions."""
+    return parse(text, "spec.yaml", is_json=False).data
+
+
+def _check_build(data: Any) -> Any:
+    """Stages 2 and 3 (validate, build) of a valid spec's data."""
+    spec, findings, broken = check(data)
+    assert spec is not None and not findings
+    return build(spec, broken)
 
 
 def cpu(f: Callable[[], Any], repeat: int) -> float:
@@ -149,11 +164,11 @@ def measure(kind: str, gates: int, repeat: int) -> dict[str, Any]:
     expr_text, map_text = specs(kind, gates)
     n = map_text.count("{op:")
     mapping = cpu(lambda: load_text(map_text, "m.yaml"), repeat)
-    read = cpu(lambda: read_fast(expr_text, is_json=False), repeat)
+    read = cpu(lambda: _read(expr_text), repeat)
     section9 = cpu(lambda: _expression_parts(expr_text), repeat) - read
     no_memo = cpu(lambda: _expression_parts(expr_text, memo=False), repeat) - read
-    map_data = read_fast(map_text, is_json=False)
-    build = cpu(lambda: build_fast(map_data), repeat)
+    map_data = _read(map_text)
+    build = cpu(lambda: _check_build(map_data), repeat)
     try:
         load_text(expr_text, "e.yaml")
         loaded: float | None = cpu(lambda: load_text(expr_text, "e.yaml"), repeat)

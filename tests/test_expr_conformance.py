@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from circuitrun.read.text import parse_number
+from circuitrun.read import parse_number
 from circuitrun.spec.expr import ExprNode, compile_expression
 from circuitrun.spec.refs import Issue, Shape, resolve
 from circuitrun.spec.scalarpos import ScalarText

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from circuitrun.problems import UsageError
-from circuitrun.read.text import parse_number
+from circuitrun.read import parse_number
 from circuitrun.spec.refs import Issue, Shape, elements, resolve, shape_words, unknown_hint
 
 
