@@ -56,6 +56,7 @@ class Positions:
     def __init__(self) -> None:
         self.values: dict[Path_, Pos] = {(): (1, 1)}
         self.keys: dict[Path_, Pos] = {}
+        self.strings: dict[Path_, tuple[str, str | None]] = {}
 
     def value(self, path: Path_) -> Pos:
         """The value at ``path``, or the nearest enclosing value that has a position."""
@@ -66,6 +67,16 @@ class Positions:
     def key(self, path: Path_) -> Pos:
         """The key of the entry at ``path`` (the value for list items and the root)."""
         return self.keys.get(path) or self.value(path)
+
+    def string(self, path: Path_) -> tuple[str, Pos, str | None] | None:
+        """The string value at ``path`` as the file writes it: its source (from its first
+        character, a quote for a quoted one, to its last), its start and its style
+        (PyYAML's: None or "" plain, "'", '"', "|", ">"); None if it is no string."""
+        found = self.strings.get(path)
+        if found is None:
+            return None
+        source, style = found
+        return source, self.values[path], style
 
 
 class Parsed(NamedTuple):
@@ -121,6 +132,7 @@ class _Walker:
         self.open_anchors: set[str] = set()
         self.aliased = 0
         self.lines: Lines | None = None  # set when PyYAML's line numbers need recounting
+        self.text = ""
 
     def _pos(self, mark: Any) -> Pos:
         if self.lines is not None:
@@ -128,6 +140,7 @@ class _Walker:
         return mark.line + 1, mark.column + 1
 
     def run(self, text: str, events: Iterator[yaml.Event] | None) -> Parsed:
+        self.text = text
         if _YAML11_BREAKS.search(text):
             self.lines = Lines(text)
         if events is None:
@@ -219,6 +232,11 @@ class _Walker:
         else:
             path = (*frame.path, frame.key)
         self.positions.values[path] = self._pos(ev.start_mark)
+        if type(ev) is yaml.ScalarEvent and (ev.style or ev.implicit[0]):
+            # the source of a string (an expression's problems are placed inside it)
+            start, end = ev.start_mark, ev.end_mark
+            if start is not None and end is not None:
+                self.positions.strings[path] = (self.text[start.index:end.index], ev.style)
         return path
 
     def _deliver(self, frame: _Frame, value: Any, size: int, ev: yaml.Event,

@@ -11,7 +11,8 @@ and values given at run time for whole vectors, matrices or single elements.
   a (nested) list.  Gives ``(element node, value)`` pairs; raises ``UsageError`` for a
   name that is no input, a shape that does not match or a value that is no finite
   number.  Apply several in order, later pairs replacing earlier ones.
-- ``parse_value(text)``: the text form of such a value, ``2``, ``[1, 2]``, ``[[1], [2]]``.
+- ``parse_value(text)``: the text form of such a value, ``2``, ``[1, 2]``, ``[[1], [2]]``;
+  ``parse_setting(text)`` reads ``NAME=VALUE`` (the CLI's ``--set``, the notebook magic's).
 """
 
 from __future__ import annotations
@@ -195,6 +196,19 @@ def parse_value(text: str) -> float | list[Any]:
                          " or [[1, 2], [3, 4]]")
     value: list[Any] = top[0]
     return value
+
+
+def parse_setting(text: str) -> tuple[str, float | list[Any]]:
+    """``NAME=VALUE`` (``w[0]=1``, ``w=[1, 2]``) as the name and its value; raises
+    ``UsageError`` saying what is wrong, prefixed by what was given."""
+    name, eq, value = text.partition("=")
+    name = name.strip()
+    if not eq or not name:
+        raise UsageError(f"'{text}': write NAME=VALUE")
+    try:
+        return name, parse_value(value)
+    except UsageError as e:
+        raise UsageError(f"{name}={value}: {e}") from None
 
 
 def assign(target: str, value: Any, inputs: Mapping[str, Shape]) -> list[tuple[str, float]]:
