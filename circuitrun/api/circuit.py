@@ -30,6 +30,7 @@ from circuitrun.problems import (
 from circuitrun.read import check_characters
 from circuitrun.report.result import ResultView, to_csv, to_json
 from circuitrun.spec.models import Spec
+from circuitrun.spec.shapes import assign
 
 if TYPE_CHECKING:
     from circuitrun.engine.batch import BatchResult
@@ -222,11 +223,16 @@ class Circuit(CircuitDisplay):
         prog = self._prog
         leaves: list[float | None] = prog.leaf_values[:]
         inputs = set(prog.inputs)
+        shapes = self._built.shapes
         for name, value in given.items():
-            if name not in inputs:
+            if name in inputs and not isinstance(value, list):
+                leaves[prog.position[name]] = _finite(name, value)
+            elif any(shapes.values()):  # vector or matrix inputs: SPEC section 9.1
+                for node, x in assign(name, value, shapes):
+                    leaves[prog.position[node]] = x
+            else:
                 raise UsageError(f"'{name}' is not an input of the circuit"
                                  f"{did_you_mean(name, prog.inputs)}")
-            leaves[prog.position[name]] = _finite(name, value)
         missing = [n for n in prog.inputs if leaves[prog.position[n]] is None]
         if missing:
             raise self.missing_inputs(missing)
@@ -240,7 +246,8 @@ class Circuit(CircuitDisplay):
         pos = parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions
         problems = []
         for name in names:
-            line, col = pos.key(("inputs", name)) if pos is not None else (None, None)
+            at = ("inputs", name.partition("[")[0])  # an element: at its input's name
+            line, col = pos.key(at) if pos is not None else (None, None)
             message = f"input '{name}' has no value"
             problems.append((Problem(self.path, line, col, "missing-value", message), name))
         return MissingInputsError(problems)
