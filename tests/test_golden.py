@@ -296,12 +296,46 @@ def test_a_broken_golden_file_fails_and_update_rewrites_it(project: Path) -> Non
     assert update.stdout == "golden/mul.json: updated\n1 passed, 0 failed\n"
 
 
-def test_spec_with_nothing_to_compare_is_skipped(tmp_path: Path) -> None:
+def test_spec_with_nothing_to_compare_fails_with_the_command_creating_its_golden(
+        project: Path) -> None:
+    write(project, "circuits/plain.yaml", MUL.replace("x: 4", "x: 5"))
+    result = check("circuits", "--golden-dir", "golden")
+    assert result.exit_code == 1
+    create = "circuitrun check circuits/plain.yaml --golden-dir golden --update"
+    assert result.stdout == (
+        "circuits/plain.yaml: nothing to compare: no expect entries, no golden file;"
+        f" to create its golden file: {create}\n4 passed, 1 failed\n")
+    # the command works as printed, and then the spec passes against its golden file
+    assert check(*create.split()[2:]).stdout == "golden/plain.json: created\n1 passed, 0 failed\n"
+    assert check("circuits/plain.yaml", "--golden-dir", "golden").stdout == "1 passed, 0 failed\n"
+
+
+def test_allow_missing_skips_a_spec_with_nothing_to_compare(tmp_path: Path) -> None:
     path = write(tmp_path, "plain.yaml", MUL)
-    result = check(path)
+    result = check(path, "--allow-missing")
     assert result.exit_code == 0
     assert result.stdout == (f"{path}: skipped: no expect entries, no golden file\n"
                              "0 passed, 0 failed, 1 skipped\n")
+
+
+# x*y with y given by --set y=2 at x = 4: f = 8, df/dx = y = 2, df/dy = x = 4.
+def test_set_gives_an_input_its_value_and_goes_into_the_update_command(
+        project: Path) -> None:
+    write(project, "circuits/late.yaml", MUL.replace("y: -3", "y: null"))
+    # without a value for y the spec cannot run: nothing is written
+    assert check("circuits/late.yaml", "--golden-dir", "golden", "--update").exit_code == 2
+    assert not (project / "golden" / "late.json").exists()
+    created = check("circuits/late.yaml", "--golden-dir", "golden", "--update",
+                    "--set", "y=2")
+    assert created.stdout == "golden/late.json: created\n1 passed, 0 failed\n"
+    assert '"value": 8.0' in (project / "golden" / "late.json").read_text(encoding="utf-8")
+    moved = check("circuits/late.yaml", "--golden-dir", "golden", "--set", "y=3")
+    assert moved.exit_code == 1
+    assert "golden/late.json: value(f): expected 8.0, got 12.0" in moved.stdout
+    unknown = check("circuits/late.yaml", "--set", "w=3")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == ("circuitrun check: error: --set input 'w' is not an input"
+                              " of any spec checked [usage]\n")
 
 
 # ---- --update never leaves a broken golden ---------------------------------------------
