@@ -245,7 +245,8 @@ def test_missing_nodes_on_either_side_are_named(project: Path) -> None:
     # Rename f to h: the circuit has h, the golden file has f.
     write(project, "circuits/mul.yaml", MUL.replace("f:", "h:"))
     result = check("circuits/mul.yaml", "--golden-dir", "golden")
-    assert result.stdout.splitlines()[:2] == [
+    assert result.stdout.splitlines()[:3] == [
+        'golden/mul.json: output: expected "f", got "h"',
         "golden/mul.json: node 'h': not in the golden file",
         "golden/mul.json: node 'f': in the golden file, not in the circuit",
     ]
@@ -433,3 +434,68 @@ def test_pre_commit_hooks_run_real_commands() -> None:
     for hook in hooks:
         args = hook["entry"].split()[1:] + hook.get("args", []) + ["--help"]
         assert runner.invoke(app, args).exit_code == 0, hook["id"]
+
+
+# ---- the whole golden file counts -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    ('"circuit": "mul"', '"circuit": "mull"',
+     'golden/mul.json: circuit: expected "mull", got "mul"'),
+    ('"output": "f"', '"output": "x"', 'golden/mul.json: output: expected "x", got "f"'),
+    # the top-level value is f's: -12 (f = x*y = 4*-3)
+    ('"value": -12.0,\n', '"value": -13.0,\n',
+     "golden/mul.json: value: expected -13.0, got -12.0 (|diff| 1.0e+00, tol 1.3e-08)"),
+    ('"op": "mul"', '"op": "add"', 'golden/mul.json: op(f): expected "add", got "mul"'),
+    ('"in": ["x", "y"]', '"in": ["y", "x"]',
+     'golden/mul.json: in(f): expected ["y", "x"], got ["x", "y"]'),
+], ids=["circuit", "output", "value", "op", "in"])
+def test_a_hand_edited_golden_structure_fails(project: Path, old: str, new: str,
+                                              line: str) -> None:
+    golden = project / "golden" / "mul.json"
+    text = golden.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    golden.write_text(text.replace(old, new), encoding="utf-8")
+    result = check("circuits/mul.yaml", "--golden-dir", "golden")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == line
+
+
+def test_golden_nodes_in_another_order_fail(project: Path) -> None:
+    golden = project / "golden" / "mul.json"
+    lines = golden.read_text(encoding="utf-8").splitlines(keepends=True)
+    x = next(i for i, t in enumerate(lines) if '"name": "x"' in t)
+    lines[x], lines[x + 1] = lines[x + 1], lines[x]  # y before x; both keep their comma
+    golden.write_text("".join(lines), encoding="utf-8")
+    result = check("circuits/mul.yaml", "--golden-dir", "golden")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == ("golden/mul.json: node order: the golden file"
+                                             " lists the nodes in another order than the"
+                                             " circuit's output")
+
+
+def test_duplicate_keys_are_not_a_golden_file(project: Path) -> None:
+    golden = project / "golden" / "mul.json"
+    text = golden.read_text(encoding="utf-8")
+    golden.write_text(text.replace('"output": "f"', '"output": "f", "output": "f"'),
+                      encoding="utf-8")
+    result = check("circuits/mul.yaml", "--golden-dir", "golden")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "golden/mul.json: not a golden file: duplicate key 'output'")
+
+
+def test_folder_discovery_reports_files_it_cannot_read(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "c/add_mul.yaml", ADD_MUL)
+    os.symlink("loop.yaml", tmp_path / "c" / "loop.yaml")
+    os.mkfifo(tmp_path / "c" / "fifo.yaml")
+    os.symlink("/dev/zero", tmp_path / "c" / "zero.yml")
+    result = check("c")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "c/fifo.yaml: error: cannot read: not a regular file [unreadable]\n"
+        "c/loop.yaml: error: cannot read: too many levels of symbolic links [unreadable]\n"
+        "c/zero.yml: error: cannot read: not a regular file [unreadable]\n")
+    assert result.stdout == "1 passed, 3 failed\n"
