@@ -26,8 +26,21 @@ from circuitrun.problems import (
     NonFiniteError,
     Problem,
     SpecError,
+    UnknownNodeError,
     UsageError,
 )
+
+LAZY = ("diagram", "explain")
+"""Subpackages reached as ``circuitrun.diagram`` without an import of their own, loaded when
+first used (``import circuitrun`` alone stays fast for the command line)."""
+
+
+def __getattr__(name: str) -> object:
+    if name in LAZY:
+        import importlib
+
+        return importlib.import_module(f"circuitrun.{name}")
+    raise AttributeError(f"module 'circuitrun' has no attribute '{name}'")
 
 
 def load_ipython_extension(ipython: object) -> None:
@@ -49,6 +62,7 @@ __all__ = [
     "Problem",
     "Result",
     "SpecError",
+    "UnknownNodeError",
     "UsageError",
     "Verdict",
     "__version__",

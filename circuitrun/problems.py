@@ -86,6 +86,14 @@ class UsageError(CircuitError):
         self.argument = argument
 
 
+class UnknownNodeError(UsageError, KeyError):
+    """A node name the circuit does not have: a ``UsageError`` naming the closest one, and
+    a ``KeyError``, as a lookup by name raises."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])  # KeyError's would quote the message
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or nothing."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)

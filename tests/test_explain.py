@@ -188,7 +188,7 @@ def test_node_option_explains_one_chain() -> None:
     assert [(s.gate, s.node) for s in ex.backward] == [
         (None, "f"), ("f", "dot"), ("dot", "wx1"), ("wx1", "w1")]
     assert ex.to_text().endswith("gradients:\n  df/dw1 = -0.3932238664829637\n")
-    with pytest.raises(circuitrun.UsageError, match=r"no node 'dott' .* \(did you mean 'dot'"):
+    with pytest.raises(circuitrun.UnknownNodeError, match=r"no node 'dott' .*\(did you mean 'dot'"):
         result.explain("dott")
 
 

@@ -15,10 +15,10 @@ from rich.console import Console
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.ops import table as ops
 from circuitrun.cli import app
 from circuitrun.cli.tables import gradcheck_table
 from circuitrun.engine.gradcheck import GradcheckResult, Verdict
+from circuitrun.ops import table as ops
 
 ROOT = Path(__file__).resolve().parent.parent
 CIRCUITS = ROOT / "circuits"

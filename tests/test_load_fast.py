@@ -204,10 +204,22 @@ def test_line_reader_corners(text: str) -> None:
     same_either_way(text)
 
 
-def test_json_duplicate_keys_are_found() -> None:
-    text = '{"inputs": {"x": 1},\n "gates": {"f": {"op": "neg", "in": "x", "in": "x"}}}'
+# JSON is read without looking for duplicate keys, then the keys kept are counted
+# against the colons: each duplicate below must still be found, at the later key
+# ('{"inputs": {"x": 1, ' is 20 characters; ' "gates": {...}}, ' is 43).
+@pytest.mark.parametrize(("text", "where"), [
+    ('{"inputs": {"x": 1},\n "gates": {"f": {"op": "neg", "in": "x", "in": "x"}}}', (2, 42)),
+    ('{"inputs": {"x": 1, "x": 2},\n "gates": {"f": {"op": "neg", "in": "x"}}}', (1, 21)),
+    ('{"inputs": {"x": 1},\n "gates": {"f": {"op": "neg", "in": "x"}}, "inputs": {}}', (2, 44)),
+    # a colon in a string as well: one more colon, one key fewer
+    ('{"name": "a: b", "inputs": {"x": 1, "x": 2},\n "gates": {"f": {"op": "neg", "in": "x"}}}',
+     (1, 37)),
+    ('{"inputs": {"x": 1},\n "gates": {"f": {"op": "neg", "in": "x"}},\n'
+     ' "expect": {"values": {"f": -1, "f": -1}}}', (3, 33)),
+], ids=["gate", "inputs", "top", "with-a-colon-in-a-string", "expect"])
+def test_json_duplicate_keys_are_found(text: str, where: tuple[int, int]) -> None:
     kind, problems = outcome(text, is_json=True)
-    assert (kind, [p[:3] for p in problems]) == ("problems", [(2, 42, "duplicate-key")])
+    assert (kind, [p[:3] for p in problems]) == ("problems", [(*where, "duplicate-key")])
 
 
 def test_json_colons_in_strings() -> None:

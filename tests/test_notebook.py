@@ -42,7 +42,9 @@ def executed() -> Any:
     fresh = copy.deepcopy(nb)
     for cell in fresh.cells:
         cell.metadata.pop("execution", None)  # timings: noise in a committed file
+    # coalesce_streams: a print may reach the client in several pieces (under load, say)
     NotebookClient(fresh, timeout=120, kernel_name="python3", record_timing=False,
+                   coalesce_streams=True,
                    resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
     if os.environ.get(UPDATE) == "1":  # the outputs committed are this run's
         nbformat.write(fresh, NOTEBOOK)

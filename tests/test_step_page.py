@@ -134,3 +134,15 @@ def test_the_page_is_self_contained(tmp_path: Path) -> None:
     assert not re.search(r"\s(?:src|href)\s*=|@import|url\((?!#)", html)  # url(#arrow): local
     assert re.findall(r"https?://[^\s\"']*", html) == ["http://www.w3.org/2000/svg"]  # a name
     assert html.count("<script") == 2 and html.count("<style>") == 1
+
+
+def test_the_page_follows_digits_and_no_values(tmp_path: Path) -> None:
+    spec = str(ROOT / "circuits" / "sigmoid.yaml")
+    out = CliRunner().invoke(app, ["graph", spec, "-f", "html", "--digits", "4"])
+    assert out.exit_code == 0, out.stderr
+    # f = σ(1) = 0.7311 to 4 decimals: the label of f's forward step
+    assert '"node":"f","gate":null,"text":"f = σ(dot) = σ(1) = 0.7310585786300049",' \
+           '"label":"0.7311"' in out.stdout
+    out = CliRunner().invoke(app, ["graph", spec, "-f", "html", "--no-values"])
+    assert out.exit_code == 0, out.stderr
+    assert '"steps":[],"chains":{}' in out.stdout and "0.73" not in out.stdout

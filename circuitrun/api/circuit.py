@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from circuitrun.api.display import CircuitDisplay, ResultDisplay
+from circuitrun.api.inputs import Inputs
 from circuitrun.api.loader import Loaded, load_file, load_text, no_cyclic_gc
 from circuitrun.engine.gradcheck import GradcheckResult, check
 from circuitrun.engine.scalar import (
@@ -18,7 +19,14 @@ from circuitrun.engine.scalar import (
     evaluate,
     first_nonfinite,
 )
-from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
+from circuitrun.problems import (
+    NonFiniteError,
+    Problem,
+    SpecError,
+    UnknownNodeError,
+    UsageError,
+    did_you_mean,
+)
 from circuitrun.read import check_characters
 from circuitrun.report.result import ResultView, to_csv, to_json
 from circuitrun.spec.models import Spec
@@ -74,7 +82,8 @@ class Result(ResultDisplay):
         try:
             return self._prog.position[name]
         except KeyError:
-            raise KeyError(f"no node '{name}'{did_you_mean(name, self._prog.names)}") from None
+            raise UnknownNodeError(f"no node '{name}' in the circuit"
+                                   f"{did_you_mean(name, self._prog.names)}") from None
 
     @property
     def nodes(self) -> list[NodeResult]:
@@ -149,10 +158,11 @@ class Circuit(CircuitDisplay):
         return self._prog.names[self._prog.output]
 
     @property
-    def inputs(self) -> dict[str, float | None]:
-        """Input names (in file order) and their spec values (None: given at run time)."""
+    def inputs(self) -> Inputs:
+        """Input names (in file order) and their spec values (None: given at run time);
+        read-only: a run takes its own values (``run(inputs=...)``)."""
         p = self._prog
-        return {name: p.leaf_values[p.position[name]] for name in p.inputs}
+        return Inputs({name: p.leaf_values[p.position[name]] for name in p.inputs})
 
     @property
     def node_names(self) -> list[str]:
@@ -189,14 +199,15 @@ class Circuit(CircuitDisplay):
                   allow_nonfinite: bool = False, all_nodes: bool = False) -> BatchResult:
         """Evaluate and backpropagate over many rows at once, with numpy.
 
-        ``columns`` maps input names to 1-D arrays of one length (the rows); inputs not
-        given take the spec's value.  Returns arrays: row i is exactly what ``run`` gives
-        for row i's inputs.  Raises as ``run`` does; a ``NonFiniteError`` names the row.
+        ``columns`` maps input names to 1-D arrays of one length (the rows), or to a single
+        number for every row; inputs not given take the spec's value.  Returns arrays: row
+        i is exactly what ``run`` gives for row i's inputs.  Raises as ``run`` does; a
+        ``NonFiniteError`` names the row.
         """
-        from circuitrun.api.shown_batch import shown
-        from circuitrun.engine.batch import run_batch  # numpy: only when asked for
+        from circuitrun.api.batch import broadcast, shown  # numpy: only when asked for
+        from circuitrun.engine.batch import run_batch
 
-        return shown(run_batch(self, columns, output, allow_nonfinite, all_nodes))
+        return shown(run_batch(self, broadcast(columns), output, allow_nonfinite, all_nodes))
 
     def gradcheck(self, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8,
                   inputs: Mapping[str, float] | None = None,

@@ -13,10 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
 
-from circuitrun.diagram.common import Node
-from circuitrun.explain.formula import num
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the picture's modules load when a notebook asks for one
+    from circuitrun.diagram.common import Node
     from circuitrun.engine.batch import BatchResult
 
 
@@ -57,6 +55,13 @@ Bundle = dict[str, str]
 def _names(names: Sequence[str]) -> str:
     shown = ", ".join(names[:NAMES])
     return shown + (f", … ({len(names)} in all)" if len(names) > NAMES else "")
+
+
+def num(x: float) -> str:
+    """A number as the explanations write it (imported on use: not on every ``run``)."""
+    from circuitrun.explain.formula import num
+
+    return num(x)
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]], total: int) -> str:
@@ -160,7 +165,8 @@ class CircuitDisplay:
 
 def batch_text(batch: BatchResult) -> str:
     """``<BatchResult 'sigmoid-neuron': 1000 rows, output f>``."""
-    return f"<BatchResult {batch.circuit!r}: {len(batch.value)} rows, output {batch.output}>"
+    n = len(batch.value)
+    return f"<BatchResult {batch.circuit!r}: {n} row{'' if n == 1 else 's'}, output {batch.output}>"
 
 
 def batch_bundle(batch: BatchResult) -> Bundle:

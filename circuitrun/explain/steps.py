@@ -16,7 +16,7 @@ from typing import Protocol
 
 from circuitrun.explain.formula import fill, num, same
 from circuitrun.ops.table import OPS
-from circuitrun.problems import UsageError, did_you_mean
+from circuitrun.problems import UnknownNodeError, did_you_mean
 
 
 class Node(Protocol):
@@ -154,33 +154,10 @@ def _factor(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def explain_steps(result: Evaluated, node: str | None = None) -> Steps:
-    """The forward and backward steps of ``result``; with ``node``, only the chain from
-    that node to the output."""
-    nodes = result.nodes
-    at = {n.name: p for p, n in enumerate(nodes)}
-    out = result.output
-    if node is not None and node not in at:
-        raise UsageError(f"no node '{node}' in the circuit{did_you_mean(node, list(at))}")
-    live = _live(nodes, at, out)
-    steps = Steps()
-    if node is not None and (not live[at[node]] or nodes[at[node]].op == "const"):
-        n = nodes[at[node]]
-        why = ("is a constant: not differentiated" if n.op == "const"
-               else f"does not feed {out}: d{out}/d{node} = 0")
-        steps.backward.append(Step("backward", "unused", node, f"{node} {why}",
-                                   None if n.op == "const" else 0.0))
-        steps.chains[node] = [steps.backward[0].text]
-        return steps
-    keep = live if node is None else [
-        a and b for a, b in zip(live, _downstream(nodes, at, node), strict=True)]
-    chains = steps.chains
-    for p, n in enumerate(nodes):
-        if node is None or keep[p]:
-            step = _forward(n, [nodes[at[s]] for s in n.inputs])
-            steps.forward.append(step)
-            chains[n.name] = [step.text]
-
+def _backward(result: Evaluated, at: dict[str, int], keep: list[bool], steps: Steps) -> None:
+    """The chain rule from the output back, over the nodes in ``keep``, in the engine's
+    order: each gate adds grad(gate) x local gradient to each input."""
+    nodes, out, chains = result.nodes, result.output, steps.chains
     d = f"d{out}/d"
     grad = [0.0] * len(nodes)
     terms: list[list[str]] = [[] for _ in nodes]
@@ -221,10 +198,41 @@ def explain_steps(result: Evaluated, node: str | None = None) -> Steps:
             text += f"   ({note})" if note else ""
             steps.backward.append(Step("backward", "edge", src.name, text, grad[q], gate.name))
             chains[src.name].append(text)
+
+
+def explain_steps(result: Evaluated, node: str | None = None) -> Steps:
+    """The forward and backward steps of ``result``; with ``node``, only the chain from
+    that node to the output."""
+    nodes = result.nodes
+    at = {n.name: p for p, n in enumerate(nodes)}
+    out = result.output
+    if node is not None and node not in at:
+        raise UnknownNodeError(f"no node '{node}' in the circuit"
+                               f"{did_you_mean(node, list(at))}")
+    live = _live(nodes, at, out)
+    steps = Steps()
+    if node is not None and (not live[at[node]] or nodes[at[node]].op == "const"):
+        n = nodes[at[node]]
+        why = ("is a constant: not differentiated" if n.op == "const"
+               else f"does not feed {out}: d{out}/d{node} = 0")
+        steps.backward.append(Step("backward", "unused", node, f"{node} {why}",
+                                   None if n.op == "const" else 0.0))
+        steps.chains[node] = [steps.backward[0].text]
+        return steps
+    keep = live if node is None else [
+        a and b for a, b in zip(live, _downstream(nodes, at, node), strict=True)]
+    chains = steps.chains
+    for p, n in enumerate(nodes):
+        if node is None or keep[p]:
+            step = _forward(n, [nodes[at[s]] for s in n.inputs])
+            steps.forward.append(step)
+            chains[n.name] = [step.text]
+
+    _backward(result, at, keep, steps)
     if node is None:
         for p, n in enumerate(nodes):
             if not live[p] and n.op != "const":
-                text = f"{d}{n.name} = 0 ({out} does not depend on {n.name})"
+                text = f"d{out}/d{n.name} = 0 ({out} does not depend on {n.name})"
                 steps.backward.append(Step("backward", "unused", n.name, text, 0.0))
                 chains[n.name].append(text)
     return steps

@@ -112,8 +112,6 @@ def _plain_gates(gates: dict[str, Any], input_names: list[str]
         if set(map(len, bodies)) != {2}:
             return None
         refs_of = list(map(itemgetter("in"), bodies))  # KeyError: {op, value}, {op, ties}
-        if set(map(type, refs_of)) != {list}:
-            return None
         ops = ["input"] * len(input_names)
         ops += map(itemgetter("op"), bodies)
         names = input_names + list(gates)
@@ -123,7 +121,7 @@ def _plain_gates(gates: dict[str, Any], input_names: list[str]
         get = index.__getitem__
         ins: list[tuple[int, ...]] = [()] * len(input_names)
         ins += map(tuple, map(map, repeat(get), refs_of))  # (index of each name), in C
-    except (KeyError, TypeError):  # an unknown name, a number (an inline constant), ...
+    except (KeyError, TypeError):  # an unknown name, a number (an inline constant), no `in`
         return None
     k = len(input_names)
     for op, n in set(zip(islice(ops, k, None), map(len, islice(ins, k, None)), strict=True)):
@@ -196,9 +194,7 @@ class _Graph:
         for name, body in bodies.items():
             op_name = body.get("op")
             op = OPS.get(op_name) if isinstance(op_name, str) else None
-            refs = body.get("in")
-            if refs is not None and not isinstance(refs, list):
-                refs = [refs]  # a value set aside in validation, as it was written
+            refs = body.get("in")  # a list, or None
             if name in self.index:
                 self.found(("gates", name), True, "duplicate-name",
                            f"'{name}' is already an input: names are unique")

@@ -15,17 +15,37 @@ from typing import Any
 from circuitrun.problems import Problem
 from circuitrun.read import fast
 from circuitrun.read.jsonevents import json_events
+from circuitrun.read.parsed import Parsed
 from circuitrun.read.source import line_col, lone_surrogate
-from circuitrun.read.walker import Parsed, walk
+from circuitrun.read.walker import walk
 
 
-def parse(text: str, path: str, *, is_json: bool, track: bool = False) -> Parsed:
+class _Duplicate(Exception):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        raise _Duplicate
+    return d
+
+
+def parse(text: str, path: str, *, is_json: bool, track: bool = False,
+          duplicates: bool = True) -> Parsed:
     """Plain data of a document, its positions when ``track`` (else None), and problems.
 
     Problems here are syntax errors, duplicate keys (the later entry is dropped),
     unknown tags and the limits; after a syntax error ``data`` is None.
+
+    ``duplicates=False`` reads JSON without looking for duplicate keys (``json`` keeps
+    the last of two, silently; a check of every mapping costs a third of the reading):
+    the caller then counts the keys of what was read, and reads again if they are fewer
+    than the text's colons (a colon in a string, or a key that was dropped).
     """
     if is_json:
+        if not duplicates and not track:
+            return _parse_json(text, path, track, hook=None)
         return _parse_json(text, path, track)
     if not track:
         data = fast.read(text)
@@ -34,9 +54,9 @@ def parse(text: str, path: str, *, is_json: bool, track: bool = False) -> Parsed
     return walk(text, path, track)
 
 
-def _parse_json(text: str, path: str, track: bool) -> Parsed:
+def _parse_json(text: str, path: str, track: bool, hook: Any = _unique_pairs) -> Parsed:
     try:
-        data = json.loads(text, object_pairs_hook=_unique_pairs)
+        data = json.loads(text, object_pairs_hook=hook)
     except json.JSONDecodeError as e:
         return _syntax_error(text, path, e)
     except (_Duplicate, RecursionError, ValueError):
@@ -67,14 +87,3 @@ def _parse_json(text: str, path: str, track: bool) -> Parsed:
 def _syntax_error(text: str, path: str, e: json.JSONDecodeError) -> Parsed:
     line, col = line_col(text, e.pos)  # json counts only LF as a line break
     return Parsed(None, None, [Problem(path, line, col, "yaml-syntax", e.msg)])
-
-
-class _Duplicate(Exception):
-    pass
-
-
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    d = dict(pairs)
-    if len(d) != len(pairs):
-        raise _Duplicate
-    return d

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 
 from circuitrun.problems import Problem
+from circuitrun.read.parsed import Parsed, Path_, Positions
 from circuitrun.read.scalars import resolve
 from circuitrun.read.source import Lines, Pos, line_col
 
@@ -28,8 +29,6 @@ MAX_DEPTH = 64
 """Nesting a spec never needs; deeper files are rejected before they are read further."""
 MAX_ALIASED = 100_000
 """Nodes that YAML aliases may repeat in one file (stops "billion laughs")."""
-
-Path_ = tuple[Any, ...]
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS: dict[str, type | tuple[type, ...]] = {
@@ -48,33 +47,6 @@ _KEY_END = re.compile(r"[\s,\[\]{}]")
 # parser do not.  Files with such a run are read by the pure-Python parser, so that the
 # walker's own limit answers, whichever libyaml PyYAML has (or none).
 _DEEP_FLOW = re.compile(rf"[\[{{]{{{MAX_DEPTH + 1}}}")
-
-
-class Positions:
-    """Where each key and value of a document starts, by its path of keys and indices."""
-
-    def __init__(self) -> None:
-        self.values: dict[Path_, Pos] = {(): (1, 1)}
-        self.keys: dict[Path_, Pos] = {}
-
-    def value(self, path: Path_) -> Pos:
-        """The value at ``path``, or the nearest enclosing value that has a position."""
-        while path not in self.values:
-            path = path[:-1]
-        return self.values[path]
-
-    def key(self, path: Path_) -> Pos:
-        """The key of the entry at ``path`` (the value for list items and the root)."""
-        return self.keys.get(path) or self.value(path)
-
-
-class Parsed(NamedTuple):
-    """A document's plain data (None after a syntax error), its positions when asked
-    for, and the problems found while reading it."""
-
-    data: Any
-    positions: Positions | None
-    problems: list[Problem]
 
 
 class _Frame:

@@ -164,6 +164,16 @@ def attribute_problems(gates: Mapping[str, Mapping[str, Any]]
             yield name, "", "missing-key", f"op '{op.name}' needs 'value'"
 
 
+def key_count(spec: Spec) -> int:
+    """How many keys the document of ``spec`` holds: its model keeps every key given."""
+    count = len(spec.model_fields_set) + len(spec.inputs or ())
+    count += len(spec.gates) + sum(map(len, spec.gates.values()))
+    if spec.expect is not None:
+        expect = spec.expect
+        count += len(expect.model_fields_set) + len(expect.values) + len(expect.grads)
+    return count
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a spec, for editors: generated from the models and the op table."""
     schema = Spec.model_json_schema(by_alias=True)

@@ -117,6 +117,10 @@ def _set_aside(data: dict[Any, Any], errors: list[Any]) -> tuple[Spec | None, fr
             inputs.pop(name, None)
     if not isinstance(top.get("gates"), dict) or not gates:
         return None, frozenset()
+    for name, gate in gates.items():  # `in` as validation gives it: a list, or None
+        refs = gate.get("in")
+        if refs is not None and not isinstance(refs, list):
+            gates[name] = {**gate, "in": [refs]}
     top.update(gates=gates, inputs=inputs or {}, wires=wires)
     if "expect" in top:
         try:
@@ -133,6 +137,8 @@ def _mend(gate: dict[Any, Any], loc: tuple[Any, ...]) -> None:
     key = loc[0]
     if key not in _GATE_KEYS:
         gate.pop(key, None)
+        if "in" not in gate:  # the unknown key may be its `in`, misspelt: inputs unknown
+            gate["in"] = [BROKEN]
     elif key == "in" and len(loc) > 1:
         refs = gate.get("in")
         refs = list(refs) if isinstance(refs, list) else [refs]
