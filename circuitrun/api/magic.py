@@ -18,7 +18,7 @@ from typing import Any
 
 from circuitrun.api.circuit import Result, loads
 from circuitrun.problems import NonFiniteError, SpecError, UsageError
-from circuitrun.spec.shapes import parse_setting
+from circuitrun.spec.shapes import parse_settings
 
 USAGE = "%%circuit [NAME] [--set NAME=VALUE]... [--output NODE] [--explain]"
 
@@ -27,7 +27,7 @@ def _options(line: str) -> tuple[str | None, dict[str, Any], str | None, bool]:
     """The magic line: (NAME, --set values, --output, --explain)."""
     words = shlex.split(line)
     name: str | None = None
-    sets: dict[str, Any] = {}
+    settings: list[str] = []
     output, explain = None, False
     while words:
         word = words.pop(0)
@@ -40,16 +40,15 @@ def _options(line: str) -> tuple[str | None, dict[str, Any], str | None, bool]:
             if word == "--output":
                 output = value
                 continue
-            try:
-                key, number = parse_setting(value)
-            except UsageError as e:
-                raise UsageError(f"--set {e}") from None
-            sets.pop(key, None)  # given again: it applies after those given in between
-            sets[key] = number
+            settings.append(value)
         elif not word.startswith("-") and name is None and word.isidentifier():
             name = word
         else:
             raise UsageError(f"unknown option '{word}': {USAGE}")
+    try:
+        sets = parse_settings(settings)
+    except UsageError as e:
+        raise UsageError(f"--set {e}") from None
     return name, sets, output, explain
 
 

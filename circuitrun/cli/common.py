@@ -12,7 +12,7 @@ import typer
 
 from circuitrun.problems import Problem, UsageError
 from circuitrun.report.atomic import open_atomic
-from circuitrun.spec.shapes import parse_setting
+from circuitrun.spec.shapes import parse_settings
 
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="Give input NAME the value VALUE (repeatable).", metavar="NAME=VALUE")]
@@ -59,12 +59,7 @@ def emit(text: str | Iterable[str], out: Path | None) -> None:
 def parse_sets(pairs: list[str] | None) -> dict[str, Any]:
     """``--set NAME=VALUE`` options as input values (a number as YAML 1.2 writes it, or a
     list for a vector or matrix), in the order they apply: a later one wins."""
-    values: dict[str, Any] = {}
-    for pair in pairs or []:
-        try:
-            name, value = parse_setting(pair)
-        except UsageError as e:
-            raise UsageError(f"--set {e}") from None
-        values.pop(name, None)  # given again: it applies after those given in between
-        values[name] = value
-    return values
+    try:
+        return parse_settings(pairs or [])
+    except UsageError as e:
+        raise UsageError(f"--set {e}") from None

@@ -198,6 +198,17 @@ def parse_value(text: str) -> float | list[Any]:
     return value
 
 
+def parse_settings(texts: list[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` texts as input values, in the order they apply: a later one wins
+    (``w=[1, 2, 3]`` then ``w[0]=5`` gives ``w[0]`` 5); raises ``UsageError``."""
+    values: dict[str, Any] = {}
+    for text in texts:
+        name, value = parse_setting(text)
+        values.pop(name, None)  # given again: it applies after those given in between
+        values[name] = value
+    return values
+
+
 def parse_setting(text: str) -> tuple[str, float | list[Any]]:
     """``NAME=VALUE`` (``w[0]=1``, ``w=[1, 2]``) as the name and its value; raises
     ``UsageError`` saying what is wrong, prefixed by what was given."""
