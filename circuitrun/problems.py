@@ -70,6 +70,9 @@ class NonFiniteError(CircuitError):
         self.row = row
         super().__init__(str(problem))
 
+    def __reduce__(self) -> tuple[object, ...]:  # pickled whole (Dask sends it to the client)
+        return (NonFiniteError, (self.problem, self.row))
+
 
 class UsageError(CircuitError):
     """A bad argument to the API or the CLI (exit 2), such as an unknown input name.

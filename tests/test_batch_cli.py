@@ -59,7 +59,7 @@ def test_csv_rows_equal_single_runs(spec: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    assert lines[0] == "a,b,c,value,grad.a,grad.b,grad.c"
+    assert lines[0] == "input.a,input.b,input.c,value,grad.a,grad.b,grad.c"
     assert [line.split(",") for line in lines[1:]] == [
         expected_row(spec, a=1, b=2), expected_row(spec, a=-3.5, b=0.25),
         expected_row(spec, a=1e-3, b=4)]
@@ -81,7 +81,8 @@ def test_jsonl_in_and_out(spec: Path, tmp_path: Path) -> None:
 def test_all_nodes(spec: Path, tmp_path: Path) -> None:
     data = write(tmp_path, "in.csv", "b\n4\n")
     out = invoke("run", spec, "--inputs", data, "--all-nodes").stdout.splitlines()
-    assert out[0] == "a,b,c,value,grad.a,grad.b,grad.c,value.q,grad.q,value.f,grad.f"
+    assert out[0] == ("input.a,input.b,input.c,value,grad.a,grad.b,grad.c,value.q,grad.q,"
+                      "value.f,grad.f")
     assert out[1] == "1.0,4.0,3.0,0.75,0.75,-0.1875,0.25,0.25,3.0,0.75,1.0"
     line = invoke("run", spec, "--inputs", data, "--all-nodes", "-f", "jsonl").stdout
     nodes = json.loads(line)["nodes"]
@@ -95,7 +96,7 @@ def test_constants_and_set(tmp_path: Path) -> None:
     result = invoke("run", spec, "--inputs", data, "--set", "x=3", "--all-nodes")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "x,y,value,grad.x,grad.y,value.f.2,grad.f.2,value.f,grad.f",
+        "input.x,input.y,value,grad.x,grad.y,value.f.2,grad.f.2,value.f,grad.f",
         "3.0,5.0,30.0,10.0,6.0,2.0,,30.0,1.0"]
     line = invoke("run", spec, "--inputs", data, "--set", "x=3", "--all-nodes", "-f", "jsonl")
     assert json.loads(line.stdout)["nodes"]["f.2"] == {"value": 2.0, "grad": None}
@@ -170,7 +171,8 @@ def test_out_file_whole_or_nothing(spec: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "error"), [
-    (["--format", "table"], "--format table does not apply to --inputs: use csv or jsonl"),
+    (["--format", "table"],
+     "--format table does not apply to --inputs: use csv or jsonl or parquet"),
     (["--set", "z=1"], "'z' is not an input of the circuit"),
     (["--output", "g"], "--output 'g' is not a node of the circuit"),
 ])
@@ -181,10 +183,11 @@ def test_usage_errors(spec: Path, tmp_path: Path, args: list[str], error: str) -
 
 
 def test_batch_options_need_inputs(spec: Path, tmp_path: Path) -> None:
-    for args in (["--all-nodes"], ["-f", "jsonl"]):
+    for args, used in ((["--all-nodes"], "--all-nodes"), (["-f", "jsonl"], "--format jsonl"),
+                       (["-f", "parquet"], "--format parquet"), (["--dask"], "--dask"),
+                       (["--scheduler", "tcp://h:1"], "--dask"), (["--workers", "2"], "--workers")):
         line = one_error(invoke("run", spec, *args))
-        assert line == ("circuitrun run: error: --format jsonl and --all-nodes go with"
-                        " --inputs FILE [usage]")
+        assert line == f"circuitrun run: error: {used} goes with --inputs FILE [usage]"
     line = one_error(invoke("run", spec, "--inputs", tmp_path / "none.csv"))
     assert line.endswith("no such file [usage]")
 
@@ -226,7 +229,7 @@ def test_progress_bar_goes_to_stderr_only(spec: Path, tmp_path: Path,
     monkeypatch.setattr(sys, "stderr", terminal)
     run_rows(spec, data, None, None, {}, None, False, False)
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "a,b,c,value,grad.a,grad.b,grad.c"
+    assert out.splitlines()[0] == "input.a,input.b,input.c,value,grad.a,grad.b,grad.c"
     assert len(out.splitlines()) == 301
     assert "in.csv" in terminal.getvalue()  # the bar's label
 

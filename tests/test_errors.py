@@ -265,12 +265,13 @@ CASES = [
         gates:
           f: {op: neg, in: x}
         """, [(1, 10, "bad-type")]),
-    case("bad-type-list-as-input", """\
+    # SPEC 9.1: a list is a vector input; its bare name is no scalar node
+    case("bad-index-vector-as-scalar", """\
         inputs:
           x: [1, 2]
         gates:
           f: {op: neg, in: x}
-        """, [(2, 6, "bad-type")]),
+        """, [(4, 20, "bad-index")]),
     case("bad-type-expect-string", """\
         inputs: {x: 1}
         gates: {f: {op: neg, in: x}}

@@ -30,6 +30,7 @@ from circuitrun.problems import (
 from circuitrun.read import check_characters
 from circuitrun.report.result import ResultView, to_csv, to_json
 from circuitrun.spec.models import Spec
+from circuitrun.spec.shapes import assign
 
 if TYPE_CHECKING:
     from circuitrun.engine.batch import BatchResult
@@ -137,6 +138,12 @@ class Circuit(CircuitDisplay):
         with no_cyclic_gc():  # millions of tuples on large circuits, and no cycles
             self._prog = compile_program(loaded.built)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as its spec's text (compiled functions do not pickle): Dask ships a
+        # circuit to its workers so, and each validates and compiles it once.
+        loaded = self._loaded
+        return (_reload, (loaded.text, self.path, loaded.is_json))
+
     @property
     def spec(self) -> Spec:
         """The validated Pydantic model of the spec (made when first asked for)."""
@@ -217,11 +224,16 @@ class Circuit(CircuitDisplay):
         prog = self._prog
         leaves: list[float | None] = prog.leaf_values[:]
         inputs = set(prog.inputs)
+        shapes = self._built.shapes
         for name, value in given.items():
-            if name not in inputs:
+            if name in inputs and not isinstance(value, list):
+                leaves[prog.position[name]] = _finite(name, value)
+            elif any(shapes.values()):  # vector or matrix inputs: SPEC section 9.1
+                for node, x in assign(name, value, shapes):
+                    leaves[prog.position[node]] = x
+            else:
                 raise UsageError(f"'{name}' is not an input of the circuit"
                                  f"{did_you_mean(name, prog.inputs)}")
-            leaves[prog.position[name]] = _finite(name, value)
         missing = [n for n in prog.inputs if leaves[prog.position[n]] is None]
         if missing:
             raise self.missing_inputs(missing)
@@ -235,7 +247,8 @@ class Circuit(CircuitDisplay):
         pos = parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions
         problems = []
         for name in names:
-            line, col = pos.key(("inputs", name)) if pos is not None else (None, None)
+            at = ("inputs", name.partition("[")[0])  # an element: at its input's name
+            line, col = pos.key(at) if pos is not None else (None, None)
             message = f"input '{name}' has no value"
             problems.append((Problem(self.path, line, col, "missing-value", message), name))
         return MissingInputsError(problems)
@@ -280,3 +293,8 @@ def loads(text: str, path: str = "<string>", *, json: bool = False) -> Circuit:
     """Validate a spec given as text (YAML, or JSON with ``json=True``)."""
     check_characters(text, path)
     return Circuit(load_text(text, path, is_json=json))
+
+
+def _reload(text: str, path: str, is_json: bool) -> Circuit:
+    """A pickled circuit, validated and compiled again from its spec's text."""
+    return loads(text, path, json=is_json)

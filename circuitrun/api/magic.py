@@ -18,15 +18,17 @@ from typing import Any
 
 from circuitrun.api.circuit import Result, loads
 from circuitrun.problems import NonFiniteError, SpecError, UsageError
-from circuitrun.read import parse_number
+from circuitrun.spec.shapes import parse_settings
 
 USAGE = "%%circuit [NAME] [--set NAME=VALUE]... [--output NODE] [--explain]"
 
 
-def _options(line: str) -> tuple[str | None, dict[str, float], str | None, bool]:
+def _options(line: str) -> tuple[str | None, dict[str, Any], str | None, bool]:
     """The magic line: (NAME, --set values, --output, --explain)."""
     words = shlex.split(line)
-    name, sets, output, explain = None, {}, None, False
+    name: str | None = None
+    settings: list[str] = []
+    output, explain = None, False
     while words:
         word = words.pop(0)
         if word == "--explain":
@@ -38,15 +40,15 @@ def _options(line: str) -> tuple[str | None, dict[str, float], str | None, bool]
             if word == "--output":
                 output = value
                 continue
-            key, eq, text = value.partition("=")
-            number = parse_number(text.strip())
-            if not eq or not key.strip() or number is None:
-                raise UsageError(f"--set {value}: write NAME=VALUE, VALUE a finite number")
-            sets[key.strip()] = number
+            settings.append(value)
         elif not word.startswith("-") and name is None and word.isidentifier():
             name = word
         else:
             raise UsageError(f"unknown option '{word}': {USAGE}")
+    try:
+        sets = parse_settings(settings)
+    except UsageError as e:
+        raise UsageError(f"--set {e}") from None
     return name, sets, output, explain
 
 

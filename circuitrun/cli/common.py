@@ -6,13 +6,13 @@ import contextlib
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, Annotated, Any
 
 import typer
 
 from circuitrun.problems import Problem, UsageError
-from circuitrun.read import parse_number
 from circuitrun.report.atomic import open_atomic
+from circuitrun.spec.shapes import parse_settings
 
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="Give input NAME the value VALUE (repeatable).", metavar="NAME=VALUE")]
@@ -56,16 +56,10 @@ def emit(text: str | Iterable[str], out: Path | None) -> None:
         raise UsageError(f"cannot write '{out}': {e.strerror or e}") from None
 
 
-def parse_sets(pairs: list[str] | None) -> dict[str, float]:
-    """``--set NAME=VALUE`` options as input values (a number as YAML 1.2 writes it)."""
-    values: dict[str, float] = {}
-    for pair in pairs or []:
-        name, eq, text = pair.partition("=")
-        name = name.strip()
-        if not eq or not name:
-            raise UsageError(f"--set '{pair}': write NAME=VALUE")
-        value = parse_number(text.strip())
-        if value is None:
-            raise UsageError(f"--set {name}={text}: '{text}' is not a finite number")
-        values[name] = value
-    return values
+def parse_sets(pairs: list[str] | None) -> dict[str, Any]:
+    """``--set NAME=VALUE`` options as input values (a number as YAML 1.2 writes it, or a
+    list for a vector or matrix), in the order they apply: a later one wins."""
+    try:
+        return parse_settings(pairs or [])
+    except UsageError as e:
+        raise UsageError(f"--set {e}") from None

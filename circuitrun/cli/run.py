@@ -38,19 +38,38 @@ def run(
     allow_nonfinite: Annotated[bool, typer.Option(
         "--allow-nonfinite", help="Report NaN and infinities instead of failing.")] = False,
     inputs: Annotated[Path | None, typer.Option(
-        "--inputs", help="Evaluate once per row of FILE (CSV with a header of input names, or"
-        f" JSON Lines); rows out as {_names(inputs=True)} [default: {DEFAULT['inputs']}].",
+        "--inputs", help="Evaluate once per row of FILE (CSV with a header of input names,"
+        f" JSON Lines, or Parquet); rows out as {_names(inputs=True)} [default:"
+        f" {DEFAULT['inputs']}].",
         metavar="FILE")] = None,
     all_nodes: Annotated[bool, typer.Option(
         "--all-nodes", help="With --inputs: every node's value and gradient.")] = False,
+    dask: Annotated[bool, typer.Option(
+        "--dask", help="With --inputs: run the rows of Parquet files (a file, a folder or a"
+        " quoted glob) on a Dask cluster into the folder -o FOLDER.")] = False,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="With --dask: the scheduler of a running cluster [default: a"
+        " local cluster for the run].", metavar="ADDRESS")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="With --dask: worker processes of the local cluster"
+        " [default: one per core].", metavar="N")] = None,
 ) -> None:
     """Evaluate a circuit and backpropagate: every node's value and gradient."""
     values = parse_sets(sets)
     name = None if fmt is None else str(fmt.value)
-    rows_only = name is not None and not FORMATS[name].writes(inputs=False)  # jsonl
-    if inputs is not None or all_nodes or rows_only:
+    rows_only = name is not None and not FORMATS[name].writes(inputs=False)  # jsonl, parquet
+    on_dask = dask or scheduler is not None
+    if inputs is not None or all_nodes or rows_only or on_dask or workers is not None:
         if inputs is None:
-            raise UsageError("--format jsonl and --all-nodes go with --inputs FILE")
+            used = f"--format {name}" if rows_only else "--all-nodes" if all_nodes else (
+                "--dask" if on_dask else "--workers")
+            raise UsageError(f"{used} goes with --inputs FILE")
+        if on_dask or workers is not None:
+            from circuitrun.cli.rows import run_dask
+
+            run_dask(spec, inputs, name, out, values, output, allow_nonfinite, all_nodes,
+                     scheduler, workers)
+            return
         from circuitrun.cli.rows import run_rows  # numpy and the progress bar: only here
 
         run_rows(spec, inputs, name, out, values, output, allow_nonfinite, all_nodes)

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Protocol
 
+from circuitrun.explain.steps import Node as Node  # the one shape of an evaluated node
 from circuitrun.ops.table import OPS
 
 GREEN = "#2a9d3c"
@@ -17,21 +18,6 @@ NAME_INK = "#666666"
 GATE_FILL = "#ffffff"
 LEAF_KINDS = ("input", "const")
 DIGITS = 2
-
-
-class Node(Protocol):
-    """One evaluated node, as a Result lists it."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def op(self) -> str: ...
-    @property
-    def inputs(self) -> tuple[str, ...]: ...
-    @property
-    def value(self) -> float: ...
-    @property
-    def grad(self) -> float | None: ...
 
 
 class Result(Protocol):

@@ -4,7 +4,8 @@
 - A path given that is not a folder is a spec, whatever its name: it was asked for
   (a missing or unreadable one is then reported as such, never passed over).
 - A folder is searched recursively for files named ``*.yaml``, ``*.yml`` or ``*.json``
-  (the suffix in any case), in sorted order, passing over
+  (the suffix in any case) that are not folders, in sorted order (a file found that
+  cannot be read, such as a symlink loop or a FIFO, is reported), passing over
   - hidden names: a file or folder whose name starts with ``.`` (``.git``, ``.venv``,
     ``.github/workflows/*.yml`` and ``.pre-commit-config.yaml`` are YAML, not specs);
   - everything under the golden folder (golden files are JSON, and not specs).
@@ -18,6 +19,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +48,7 @@ def discover(paths: Iterable[str | Path], golden_dir: str | Path | None = None) 
     specs = []
     for root in roots:
         for p in _candidates(root):
-            real = p.resolve()
+            real = Path(os.path.realpath(p))  # a symlink loop resolves as far as it goes
             if real in seen or (skip is not None and real.is_relative_to(skip)):
                 continue
             seen.add(real)
@@ -67,7 +69,16 @@ def _candidates(root: Path) -> list[Path]:
         return [root]
     return sorted(p for p in root.rglob("*") if p.suffix.lower() in SPEC_SUFFIXES
                   and not any(part.startswith(".") for part in p.relative_to(root).parts)
-                  and p.is_file())
+                  and not _is_dir(p))
+
+
+def _is_dir(p: Path) -> bool:
+    # Anything else named like a spec is one: a symlink loop, a FIFO or a link to a device
+    # is then reported as unreadable, never passed over in silence.
+    try:
+        return p.is_dir()
+    except OSError:
+        return False
 
 
 def _goldens(specs: list[Path], golden_dir: Path) -> dict[Path, Path]:

@@ -1,4 +1,4 @@
-"""pytest plugin: each circuit spec with expectations or a golden file is one test item.
+"""pytest plugin: each circuit spec is one test item; one with nothing to compare fails.
 
 Enabled by its ``pytest11`` entry point, or by ``pytest -p circuitrun.golden.pytest_plugin``;
 it does nothing until ``circuitrun_paths`` (ini) or ``--circuitrun PATH`` names specs.
@@ -16,7 +16,7 @@ import pytest
 from circuitrun.api.circuit import Circuit, load
 from circuitrun.golden.discover import Discovered, discover, golden_for
 from circuitrun.golden.report import update_command
-from circuitrun.golden.run import check_spec, has_expectations
+from circuitrun.golden.run import check_spec
 from circuitrun.problems import SpecError, UsageError
 
 
@@ -148,17 +148,13 @@ class _CheckItem(pytest.Item):
 
 
 class SpecFile(pytest.File):
-    """A circuit spec: one item if it has anything to check (or cannot be read)."""
+    """A circuit spec: one item (failing when it cannot be read or has nothing to compare)."""
 
     def collect(self) -> list[pytest.Item]:
-        settings = self.config.stash[_SETTINGS]
         try:
             circuit: Circuit | None = load(self.path)
         except SpecError:
             circuit = None  # the item fails and says why
-        golden = settings.golden_for(self.path)
-        if circuit is not None and not has_expectations(circuit, golden, update=settings.update):
-            return []
         return [SpecItem.from_parent(self, name="check", circuit=circuit)]
 
 

@@ -8,7 +8,7 @@ XML) is one more entry.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,12 +30,14 @@ class SpecCheck:
     golden_failures: list[Mismatch] = field(default_factory=list)
     action: str | None = None  # with update: "created", "updated" or "unchanged"
     error: str | None = None  # with update: why the golden file could not be written
-    skipped: bool = False  # nothing to compare: no expect entries, no golden file
+    skipped: bool = False  # nothing to compare, and that is allowed
+    missing: str | None = None  # nothing to compare: the command that writes its golden file
 
     @property
     def failed(self) -> bool:
         """Whether anything about this spec failed."""
-        return bool(self.problems or self.expect_failures or self.golden_failures or self.error)
+        return bool(self.problems or self.expect_failures or self.golden_failures
+                    or self.error or self.missing)
 
     def lines(self) -> Iterator[Line]:
         """The report lines for this spec."""
@@ -47,6 +49,9 @@ class SpecCheck:
             yield f"{self.golden}: {self.action}", False
         if self.skipped:
             yield f"{self.path}: skipped: no expect entries, no golden file", False
+        if self.missing:
+            yield (f"{self.path}: nothing to compare: no expect entries, no golden file;"
+                   f" to create its golden file: {self.missing}", False)
 
 
 @dataclass(slots=True)
@@ -127,10 +132,16 @@ REPORTERS: dict[str, Callable[[CheckReport], Iterator[Line]]] = {"text": text_li
 """The ways to report a check, by name."""
 
 
+DEFAULT_GOLDEN_DIR = "golden"
+"""The golden folder suggested when none was given."""
+
+
 def update_command(paths: Sequence[str | Path], golden_dir: str | Path,
-                   rtol: float | None = None, atol: float | None = None) -> str:
+                   rtol: float | None = None, atol: float | None = None,
+                   inputs: Mapping[str, float] | None = None) -> str:
     """The shell command that writes the golden files of ``paths`` (as checked)."""
     args = ["circuitrun", "check", *map(str, paths), "--golden-dir", str(golden_dir)]
     args += [a for opt, v in (("--rtol", rtol), ("--atol", atol)) if v is not None
              for a in (opt, repr(v))]
+    args += [a for name, v in (inputs or {}).items() for a in ("--set", f"{name}={v!r}")]
     return shlex.join([*args, "--update"])

@@ -8,7 +8,7 @@ well under a millisecond, so a thousand specs take about a second.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from circuitrun.api.circuit import Circuit, Result, load
@@ -24,32 +24,50 @@ from circuitrun.golden.compare import (
     same_shape,
 )
 from circuitrun.golden.discover import discover
-from circuitrun.golden.report import CheckReport, SpecCheck, StaleGolden, update_command
+from circuitrun.golden.report import (
+    DEFAULT_GOLDEN_DIR,
+    CheckReport,
+    SpecCheck,
+    StaleGolden,
+    update_command,
+)
 from circuitrun.problems import SpecError, UsageError
 from circuitrun.report.atomic import write_atomic
 from circuitrun.spec.models import Expect
 
 
 def check(paths: Iterable[str | Path], golden_dir: str | Path | None = None, *,
-          update: bool = False, rtol: float | None = None,
-          atol: float | None = None) -> CheckReport:
+          update: bool = False, rtol: float | None = None, atol: float | None = None,
+          allow_missing: bool = False,
+          inputs: Mapping[str, float] | None = None) -> CheckReport:
     """Check the specs at ``paths`` (files, or folders searched recursively: see
     ``circuitrun.golden.discover``).
 
     Each spec is compared with its ``expect`` block and, with ``golden_dir``, with
     ``golden_dir/STEM.json``; ``update`` writes those files instead of comparing them
     and removes stale ones.  ``rtol``/``atol`` override every spec's tolerances.
+    A spec with nothing to compare fails, or is skipped with ``allow_missing``.
+    ``inputs`` give input values to every spec that has an input of that name.
     Raises ``UsageError`` for arguments that cannot work (nothing is checked then).
     """
     roots = [Path(p) for p in paths]
     gdir = Path(golden_dir) if golden_dir is not None else None
     _check_options(gdir, update, rtol, atol)
     found = discover(roots, gdir)
-    report = CheckReport([check_spec(p, found.goldens.get(p), update=update, rtol=rtol,
-                                     atol=atol) for p in found.specs])
+    given = dict(inputs or {})
+    report = CheckReport([])
+    used: set[str] = set()
+    for p in found.specs:
+        report.specs.append(check_spec(
+            p, found.goldens.get(p), update=update, rtol=rtol, atol=atol,
+            allow_missing=allow_missing, inputs=given, used=used))
+    unused = [name for name in given if name not in used]
+    if unused and found.specs:
+        raise UsageError(f"input '{unused[0]}' is not an input of any spec checked",
+                         argument="inputs")
     report.stale = [_stale(g, update) for g in found.stale]
     if gdir is not None:
-        report.update_command = update_command(roots, gdir, rtol, atol)
+        report.update_command = update_command(roots, gdir, rtol, atol, given)
     return report
 
 
@@ -72,8 +90,15 @@ def _check_options(gdir: Path | None, update: bool, rtol: float | None,
 
 def check_spec(path: str | Path, golden: str | Path | None = None, *, update: bool = False,
                rtol: float | None = None, atol: float | None = None,
-               circuit: Circuit | None = None) -> SpecCheck:
-    """Check one spec against its ``expect`` block and its golden file (or write that file)."""
+               circuit: Circuit | None = None, allow_missing: bool = False,
+               inputs: Mapping[str, float] | None = None,
+               used: set[str] | None = None) -> SpecCheck:
+    """Check one spec against its ``expect`` block and its golden file (or write that file).
+
+    With nothing to compare the spec fails (``missing``: the command that writes its
+    golden file), or is skipped with ``allow_missing``.  Of ``inputs``,
+    those the spec has are given to it; their names are added to ``used``.
+    """
     out = SpecCheck(str(path), None if golden is None else str(golden))
     try:
         if circuit is None:
@@ -82,12 +107,17 @@ def check_spec(path: str | Path, golden: str | Path | None = None, *, update: bo
         out.problems = e.problems
         return out
     gpath = Path(golden) if golden is not None else None
+    mine = {k: v for k, v in (inputs or {}).items() if k in circuit.inputs}
+    if used is not None:
+        used.update(mine)
     if not has_expectations(circuit, gpath, update=update):
-        out.skipped = True
+        out.skipped = allow_missing
+        gdir = DEFAULT_GOLDEN_DIR if gpath is None else gpath.parent
+        out.missing = None if allow_missing else update_command([path], gdir, rtol, atol, mine)
         return out
     expect = circuit.spec.expect
     try:
-        result = circuit.run(allow_nonfinite=True)  # goldens record nan and inf as such
+        result = circuit.run(mine, allow_nonfinite=True)  # goldens record nan and inf as such
     except SpecError as e:  # an input without a value
         out.problems = e.problems
         return out

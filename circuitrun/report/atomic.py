@@ -8,7 +8,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 def write_atomic(path: str | Path, text: str) -> None:
@@ -18,9 +18,10 @@ def write_atomic(path: str | Path, text: str) -> None:
 
 
 @contextlib.contextmanager
-def open_atomic(path: str | Path) -> Iterator[IO[str]]:
-    """A text file to write ``path`` with, whole or not at all: a temporary file in the
-    same folder, renamed over ``path`` when the block ends without an error.
+def open_atomic(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """A text file (``binary``: a binary one) to write ``path`` with, whole or not at all:
+    a temporary file in the same folder, renamed over ``path`` when the block ends
+    without an error.
 
     A symlink is written through (its target replaced, the link kept).  A device, a
     FIFO, and anything under /dev or /proc (``/dev/null``, ``/dev/stdout``) are written
@@ -33,14 +34,16 @@ def open_atomic(path: str | Path) -> Iterator[IO[str]]:
         mode = None
     special = mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
     if special or os.path.abspath(path).startswith(("/dev/", "/proc/")):
-        with open(path, "w", encoding="utf-8", newline="") as f:
+        with open(path, "wb") if binary else open(path, "w", encoding="utf-8",
+                                                  newline="") as f:
             yield f
         return
     path = Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         os.chmod(tmp, _mode_for(path))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8",
+                                                           newline="") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

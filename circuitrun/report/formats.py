@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from circuitrun.problems import UsageError
+from circuitrun.report.parquet import SUFFIXES as PARQUET
+from circuitrun.report.parquet import ParquetRows
 from circuitrun.report.result import Cells, ResultView, csv_pieces, json_pieces, table_cells
 from circuitrun.report.rows import CsvRows, JsonlRows, RowsLayout, RowsWriter
 
@@ -38,6 +40,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("json", (".json",), result=json_pieces),
     Format("csv", (".csv",), result=csv_pieces, rows=CsvRows),
     Format("jsonl", (".jsonl", ".ndjson"), rows=JsonlRows),
+    Format("parquet", PARQUET, rows=ParquetRows),
     Format("table", table=table_cells),
 )}
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from circuitrun.api.circuit import Circuit
-from circuitrun.engine.batch import iter_chunks, make_plan
+from circuitrun.engine.batch import BatchPlan, iter_chunks, make_plan
 from circuitrun.problems import NonFiniteError, Problem, UsageError, did_you_mean
+from circuitrun.rows.chunk import Rows
 from circuitrun.rows.read import read_rows
 
 
@@ -53,13 +54,27 @@ class RowsRun:
         read.  Raises ``InputError`` for a bad row, ``NonFiniteError`` at the row's line,
         and ``OSError`` or ``UnicodeDecodeError`` for a file that cannot be read."""
         for rows in read_rows(self.path, self.circuit, self.defaults, self.allow_nonfinite):
-            try:
-                for _, _, vals, grads in iter_chunks(self.plan, rows.columns, len(rows.lines),
-                                                     self.allow_nonfinite):
-                    yield vals, grads
-            except NonFiniteError as e:
-                line = rows.lines[e.row or 0]
-                message = e.problem.message.split(": ", 1)[1]  # without "row N: "
-                raise NonFiniteError(Problem(str(self.path), line, None, "non-finite", message),
-                                     row=e.row) from None
+            yield from run_chunk(self.plan, rows, self.allow_nonfinite, self.path)
             self.chars_read += rows.chars
+
+
+def run_chunk(plan: BatchPlan, rows: Rows, allow_nonfinite: bool, path: str | Path
+              ) -> Iterator[tuple[list[Any], list[Any]]]:
+    """Every node's values and gradients over a chunk of rows of the file ``path``, a part
+    at a time (the arrays are overwritten by the next part).  At a non-finite result the
+    rows before it are handed on, then ``NonFiniteError`` names its line."""
+    done = 0
+    try:
+        for _, stop, vals, grads in iter_chunks(plan, rows.columns, len(rows.lines),
+                                                allow_nonfinite):
+            yield vals, grads
+            done = stop
+    except NonFiniteError as e:
+        bad = e.row or 0
+        if bad > done:  # the rows of its part before it: all finite
+            part = {n: c[done:bad] for n, c in rows.columns.items()}
+            for _, _, vals, grads in iter_chunks(plan, part, bad - done, allow_nonfinite):
+                yield vals, grads
+        message = e.problem.message.split(": ", 1)[1]  # without "row N: "
+        raise NonFiniteError(Problem(str(path), rows.lines[bad], None, "non-finite", message),
+                             row=bad) from None

@@ -23,7 +23,9 @@ from pydantic import (
     Field,
     PlainValidator,
     Strict,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
 )
 from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
@@ -102,6 +104,44 @@ Gate.__doc__ = "``{op: OP, in: REFS, ...attributes}``."
 Gate.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
 
 
+def _list_or(v: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A list (a vector or matrix input, checked by ``shapes.input_elements``) as it is;
+    anything else as the annotated type says."""
+    return v if isinstance(v, list) else handler(v)
+
+
+def _expression_or(v: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """An expression (a string) as it is, a number as a finite float (a ``const`` gate,
+    SPEC section 9.2); anything else is validated as a mapping gate."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return _ref(v)
+    return handler(v)
+
+
+_INPUT_SCHEMA: JsonDict = {"anyOf": [
+    {"type": "number"}, {"type": "null"},
+    {"type": "array", "minItems": 1, "items": {"type": ["number", "null"]},
+     "description": "a vector: elements NAME[0], NAME[1] ..."},
+    {"type": "array", "minItems": 1, "items": {
+        "type": "array", "minItems": 1, "items": {"type": ["number", "null"]}},
+     "description": "a matrix (rows of equal length): elements NAME[0][0] ..."},
+]}
+_EXPRESSION_SCHEMA: JsonDict = {"anyOf": [
+    {"$ref": "#/$defs/Gate"},
+    {"type": "string", "description": "an expression (SPEC section 9.2)"},
+    {"type": "number", "description": "a const gate"},
+]}
+
+if TYPE_CHECKING:
+    InputValue = float | list[Any] | None
+    GateValue = Gate | str | float
+else:
+    InputValue = Annotated[Number | None, WrapValidator(_list_or)]
+    GateValue = Annotated[Gate, WrapValidator(_expression_or)]
+
+
 class Expect(BaseModel):
     """Golden expectations checked by ``circuitrun check`` (SPEC section 5)."""
 
@@ -126,10 +166,10 @@ class Spec(BaseModel):
         None, description="spec format version")
     name: str | None = Field(None, description="reported in every output; default: file stem")
     description: str | None = None
-    inputs: dict[Name, Number | None] | None = Field(
+    inputs: dict[Name, InputValue] | None = Field(
         description="leaf variables; null means the value is given at run time (--set)",
     )
-    gates: Annotated[dict[Name, Gate], Field(min_length=1, description="the computation")]
+    gates: Annotated[dict[Name, GateValue], Field(min_length=1, description="the computation")]
     wires: list[str] | None = Field(
         None, description='netlist connections "SRC -> DST", appended to DST\'s inputs in order'
     )
@@ -139,7 +179,7 @@ class Spec(BaseModel):
     expect: Expect | None = None
 
 
-def attribute_problems(gates: Mapping[str, Mapping[str, Any]]
+def attribute_problems(gates: Mapping[str, Any]
                        ) -> Iterator[tuple[str, str, str, str]]:
     """Attributes a gate's op does not take or lacks, as ``(gate, key, code, message)``.
 
@@ -147,12 +187,16 @@ def attribute_problems(gates: Mapping[str, Mapping[str, Any]]
     is not a known name (it failed validation) is not checked.
     """
     bodies = list(gates.values())
+    if set(map(type, bodies)) != {dict}:
+        bodies = [b for b in bodies if isinstance(b, dict)]
     # Gates of exactly {op, in} with an op other than const have nothing to check here:
     # told in a few passes in C, as a spec of a million such gates would wait for a loop.
     if (set(map(len, bodies)) == {2} and all(map(contains, bodies, repeat("in")))
             and "const" not in set(map(itemgetter("op"), bodies))):
         return
     for name, gate in gates.items():
+        if not isinstance(gate, dict):
+            continue  # an expression gate (SPEC section 9.2)
         op_name = gate.get("op")
         op = OPS.get(op_name) if isinstance(op_name, str) else None
         if op is None:
@@ -167,7 +211,8 @@ def attribute_problems(gates: Mapping[str, Mapping[str, Any]]
 def key_count(spec: Spec) -> int:
     """How many keys the document of ``spec`` holds: its model keeps every key given."""
     count = len(spec.model_fields_set) + len(spec.inputs or ())
-    count += len(spec.gates) + sum(map(len, spec.gates.values()))
+    # A mapping gate's keys; an expression gate (a string or a number) has none.
+    count += len(spec.gates) + sum(len(g) for g in spec.gates.values() if isinstance(g, dict))
     if spec.expect is not None:
         expect = spec.expect
         count += len(expect.model_fields_set) + len(expect.values) + len(expect.grads)
@@ -195,4 +240,8 @@ def json_schema() -> dict[str, Any]:
     rules.append({"if": {"properties": {"op": {"const": "const"}}},
                   "then": {"required": ["value"]}})
     gate["allOf"] = rules
+    # SPEC section 9: the forms the wrap validators above let through
+    schema["properties"]["inputs"]["anyOf"][0]["patternProperties"][NAME_PATTERN] = (
+        _INPUT_SCHEMA)
+    schema["properties"]["gates"]["patternProperties"][NAME_PATTERN] = _EXPRESSION_SCHEMA
     return schema

@@ -95,7 +95,7 @@ def _set_aside(data: dict[Any, Any], errors: list[Any]) -> tuple[Spec | None, fr
             broken.add(name)
             if len(loc) == 2:  # not a mapping
                 gates[name] = {"op": BROKEN, "in": [BROKEN]}
-            elif name in gates:
+            elif isinstance(gates.get(name), dict):
                 if name not in mended:
                     gates[name] = dict(gates[name])
                     mended.add(name)
@@ -118,6 +118,8 @@ def _set_aside(data: dict[Any, Any], errors: list[Any]) -> tuple[Spec | None, fr
     if not isinstance(top.get("gates"), dict) or not gates:
         return None, frozenset()
     for name, gate in gates.items():  # `in` as validation gives it: a list, or None
+        if not isinstance(gate, dict):  # an expression gate: a string or a number
+            continue
         refs = gate.get("in")
         if refs is not None and not isinstance(refs, list):
             gates[name] = {**gate, "in": [refs]}
