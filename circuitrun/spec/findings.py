@@ -38,6 +38,25 @@ def real_path(data: Any, loc: tuple[Any, ...]) -> Path_:
     return tuple(path)
 
 
+def merge_ref_errors(errors: list[Any]) -> list[Any]:
+    """``errors`` with one error for each reference of a gate that is neither a name nor
+    a number: Pydantic gives one for each member of ``Ref``'s union, at
+    ``('gates', GATE, 'in', K, MEMBER)``."""
+    merged = []
+    seen = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if len(loc) == 5 and loc[0] == "gates" and loc[2] == "in" and isinstance(loc[3], int):
+            if loc[:4] in seen:
+                continue
+            seen.add(loc[:4])
+            v = err["input"]
+            number = isinstance(v, int | float) and not isinstance(v, bool)
+            err = {**err, "loc": loc[:4], "type": "finite_number" if number else "ref_type"}
+        merged.append(err)
+    return merged
+
+
 def from_error(err: Any, data: Any) -> Finding:
     """The finding of one Pydantic error in validating ``data``."""
     kind: str = err["type"]

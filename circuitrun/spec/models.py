@@ -9,7 +9,6 @@ twice as fast as a model instance for each of a million gates.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from itertools import repeat
 from operator import contains, itemgetter
@@ -21,7 +20,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainValidator,
     Strict,
     WithJsonSchema,
 )
@@ -41,24 +39,15 @@ Number = Annotated[float, Strict(), AllowInfNan(False)]
 """A finite number written as one: not ``"2"``, not ``true``, not ``.inf``."""
 
 
-def _ref(v: Any) -> str | float:
-    if isinstance(v, str):
-        return v
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        try:
-            if math.isfinite(v):
-                return float(v)
-        except OverflowError:  # an integer beyond a double (JSON keeps integers whole)
-            pass
-        raise PydanticCustomError("finite_number", "Input should be a finite number")
-    raise PydanticCustomError("ref_type", "Input should be a node name or a number")
-
-
 _REF_SCHEMA = {"anyOf": [
     {"type": "string", "pattern": NAME_PATTERN, "description": "a node name"},
     {"type": "number", "description": "an inline constant (a node GATE.K)"},
 ]}
-Ref = Annotated[str | float, PlainValidator(_ref), WithJsonSchema(_REF_SCHEMA)]
+Ref = Annotated[Annotated[str, Strict()] | Number, Field(union_mode="left_to_right"),
+                WithJsonSchema(_REF_SCHEMA)]
+"""A node name or an inline constant.  Validated by Pydantic's own code, not a Python
+function, as there is one for each input of each gate; a reference that is neither is
+reported once per member of the union (``findings.merge_ref_errors`` makes it one)."""
 
 
 def _whole_number(v: Any) -> Any:
@@ -146,12 +135,6 @@ def attribute_problems(gates: Mapping[str, Mapping[str, Any]]
     ``key`` is "" for a missing attribute (the problem is at the gate).  A gate whose op
     is not a known name (it failed validation) is not checked.
     """
-    bodies = list(gates.values())
-    # Gates of exactly {op, in} with an op other than const have nothing to check here:
-    # told in a few passes in C, as a spec of a million such gates would wait for a loop.
-    if (set(map(len, bodies)) == {2} and all(map(contains, bodies, repeat("in")))
-            and "const" not in set(map(itemgetter("op"), bodies))):
-        return
     for name, gate in gates.items():
         op_name = gate.get("op")
         op = OPS.get(op_name) if isinstance(op_name, str) else None
@@ -164,10 +147,21 @@ def attribute_problems(gates: Mapping[str, Mapping[str, Any]]
             yield name, "", "missing-key", f"op '{op.name}' needs 'value'"
 
 
-def key_count(spec: Spec) -> int:
-    """How many keys the document of ``spec`` holds: its model keeps every key given."""
-    count = len(spec.model_fields_set) + len(spec.inputs or ())
-    count += len(spec.gates) + sum(map(len, spec.gates.values()))
+def plain(gates: Mapping[str, Mapping[str, Any]], keys: int) -> bool:
+    """Whether every gate is exactly ``{op, in}`` with an op other than const (so that no
+    gate has an attribute problem); ``keys`` is the number of keys of all the gates.
+
+    Told in two passes in C: a spec of a million such gates would wait for a loop.
+    """
+    bodies = gates.values()
+    return (keys == 2 * len(gates) and all(map(contains, bodies, repeat("in")))
+            and "const" not in set(map(itemgetter("op"), bodies)))
+
+
+def key_count(spec: Spec, gate_keys: int) -> int:
+    """How many keys the document of ``spec`` holds (its model keeps every key given);
+    ``gate_keys`` is the number of keys of all the gates."""
+    count = len(spec.model_fields_set) + len(spec.inputs or ()) + len(spec.gates) + gate_keys
     if spec.expect is not None:
         expect = spec.expect
         count += len(expect.model_fields_set) + len(expect.values) + len(expect.grads)
