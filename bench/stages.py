@@ -25,7 +25,6 @@ from circuitrun.api.circuit import Result
 from circuitrun.api.loader import no_cyclic_gc
 from circuitrun.engine import scalar as engine
 from circuitrun.graph.build import build
-from circuitrun.report import formats as writers
 from circuitrun.spec.validate import check
 
 
@@ -56,7 +55,7 @@ def stages(spec: Path) -> dict[str, float]:
     vals = timed("forward", lambda: engine.evaluate(prog, leaves))  # type: ignore[arg-type]
     grads = timed("backward", lambda: engine.differentiate(prog, vals, prog.output))
     result = Result(checked.spec.name or spec.stem, prog.names[prog.output], prog, vals, grads)
-    timed("write", lambda: writers.to_json(result))
+    timed("write", result.to_json)
     return times
 
 

@@ -70,9 +70,28 @@ class NonFiniteError(CircuitError):
         self.row = row
         super().__init__(str(problem))
 
+    def __reduce__(self) -> tuple[object, ...]:  # pickled whole (Dask sends it to the client)
+        return (NonFiniteError, (self.problem, self.row))
+
 
 class UsageError(CircuitError):
-    """A bad argument to the API or the CLI (exit 2), such as an unknown ``--set`` name."""
+    """A bad argument to the API or the CLI (exit 2), such as an unknown input name.
+
+    ``argument`` is the parameter the message is about (``"output"``, ``"golden_dir"``),
+    written in the message by that name: the CLI names its option instead (``--output``).
+    """
+
+    def __init__(self, message: str, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class UnknownNodeError(UsageError, KeyError):
+    """A node name the circuit does not have: a ``UsageError`` naming the closest one, and
+    a ``KeyError``, as a lookup by name raises."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])  # KeyError's would quote the message
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

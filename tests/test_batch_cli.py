@@ -13,10 +13,12 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.engine import batch
-from circuitrun.rows import run as batchio
-from circuitrun.rows import read as batchread
 from circuitrun.cli import app
+from circuitrun.cli.progress import Progress
+from circuitrun.cli.rows import run_rows
+from circuitrun.engine import batch
+from circuitrun.rows import read as batchread
+from circuitrun.rows.run import RowsRun
 
 runner = CliRunner()
 
@@ -57,7 +59,7 @@ def test_csv_rows_equal_single_runs(spec: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    assert lines[0] == "a,b,c,value,grad.a,grad.b,grad.c"
+    assert lines[0] == "input.a,input.b,input.c,value,grad.a,grad.b,grad.c"
     assert [line.split(",") for line in lines[1:]] == [
         expected_row(spec, a=1, b=2), expected_row(spec, a=-3.5, b=0.25),
         expected_row(spec, a=1e-3, b=4)]
@@ -79,7 +81,8 @@ def test_jsonl_in_and_out(spec: Path, tmp_path: Path) -> None:
 def test_all_nodes(spec: Path, tmp_path: Path) -> None:
     data = write(tmp_path, "in.csv", "b\n4\n")
     out = invoke("run", spec, "--inputs", data, "--all-nodes").stdout.splitlines()
-    assert out[0] == "a,b,c,value,grad.a,grad.b,grad.c,value.q,grad.q,value.f,grad.f"
+    assert out[0] == ("input.a,input.b,input.c,value,grad.a,grad.b,grad.c,value.q,grad.q,"
+                      "value.f,grad.f")
     assert out[1] == "1.0,4.0,3.0,0.75,0.75,-0.1875,0.25,0.25,3.0,0.75,1.0"
     line = invoke("run", spec, "--inputs", data, "--all-nodes", "-f", "jsonl").stdout
     nodes = json.loads(line)["nodes"]
@@ -93,7 +96,7 @@ def test_constants_and_set(tmp_path: Path) -> None:
     result = invoke("run", spec, "--inputs", data, "--set", "x=3", "--all-nodes")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "x,y,value,grad.x,grad.y,value.f.2,grad.f.2,value.f,grad.f",
+        "input.x,input.y,value,grad.x,grad.y,value.f.2,grad.f.2,value.f,grad.f",
         "3.0,5.0,30.0,10.0,6.0,2.0,,30.0,1.0"]
     line = invoke("run", spec, "--inputs", data, "--set", "x=3", "--all-nodes", "-f", "jsonl")
     assert json.loads(line.stdout)["nodes"]["f.2"] == {"value": 2.0, "grad": None}
@@ -168,7 +171,8 @@ def test_out_file_whole_or_nothing(spec: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "error"), [
-    (["--format", "table"], "--format table does not apply to --inputs: use csv or jsonl"),
+    (["--format", "table"],
+     "--format table does not apply to --inputs: use csv or jsonl or parquet"),
     (["--set", "z=1"], "'z' is not an input of the circuit"),
     (["--output", "g"], "--output 'g' is not a node of the circuit"),
 ])
@@ -179,10 +183,11 @@ def test_usage_errors(spec: Path, tmp_path: Path, args: list[str], error: str) -
 
 
 def test_batch_options_need_inputs(spec: Path, tmp_path: Path) -> None:
-    for args in (["--all-nodes"], ["-f", "jsonl"]):
+    for args, used in ((["--all-nodes"], "--all-nodes"), (["-f", "jsonl"], "--format jsonl"),
+                       (["-f", "parquet"], "--format parquet"), (["--dask"], "--dask"),
+                       (["--scheduler", "tcp://h:1"], "--dask"), (["--workers", "2"], "--workers")):
         line = one_error(invoke("run", spec, *args))
-        assert line == ("circuitrun run: error: --format jsonl and --all-nodes go with"
-                        " --inputs FILE [usage]")
+        assert line == f"circuitrun run: error: {used} goes with --inputs FILE [usage]"
     line = one_error(invoke("run", spec, "--inputs", tmp_path / "none.csv"))
     assert line.endswith("no such file [usage]")
 
@@ -219,24 +224,28 @@ def test_progress_bar_goes_to_stderr_only(spec: Path, tmp_path: Path,
     # On a terminal, after a second, a bar appears on stderr; stdout has the rows only.
     data = write(tmp_path, "in.csv", "a\n" + "".join(f"{i}\n" for i in range(300)))
     monkeypatch.setattr(batchread, "IO_CHARS", 64)
-    clock = iter(range(0, 10_000, 5))
-    monkeypatch.setattr(batchio.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(Progress, "after", 0.0)  # no second to wait
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    batchio.run_rows(spec, data, None, None, {}, None, False, False)
+    run_rows(spec, data, None, None, {}, None, False, False)
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "a,b,c,value,grad.a,grad.b,grad.c"
+    assert out.splitlines()[0] == "input.a,input.b,input.c,value,grad.a,grad.b,grad.c"
     assert len(out.splitlines()) == 301
     assert "in.csv" in terminal.getvalue()  # the bar's label
 
 
-def test_readme_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The console example of "Many input rows" in README.md is what the command prints.
-    root = Path(__file__).resolve().parent.parent
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    block = readme.split("$ cat rows.csv\n", 1)[1].split("```", 1)[0]
-    rows, printed = block.split("$ circuitrun run circuits/sigmoid.yaml --inputs rows.csv\n")
-    write(tmp_path, "rows.csv", rows)
-    monkeypatch.chdir(tmp_path)
-    result = invoke("run", root / "circuits" / "sigmoid.yaml", "--inputs", "rows.csv")
-    assert result.stdout == printed
+def test_rows_run_from_python(spec: Path, tmp_path: Path) -> None:
+    # The library under `run --inputs`: every node's arrays a chunk at a time, each row
+    # what Circuit.run gives for it; names in the library's words.
+    data = write(tmp_path, "in.csv", "a,b\n1,2\n-3.5,0.25\n")
+    circuit = circuitrun.load(spec)
+    run = RowsRun(circuit, data, {"c": 2.0})
+    position = dict(zip(run.names, range(len(run.names)), strict=True))
+    chunks = [(list(vals[position["f"]]), list(grads[position["a"]]))
+              for vals, grads in run.chunks()]
+    singles = [circuitrun.load(spec).run({"a": a, "b": b, "c": 2.0}) for a, b in
+               ((1.0, 2.0), (-3.5, 0.25))]
+    assert chunks == [([r.value() for r in singles], [r.grad("a") for r in singles])]
+    assert run.chars_read == len("a,b\n1,2\n-3.5,0.25\n")
+    with pytest.raises(circuitrun.UsageError, match=r"^output 'g' is not a node"):
+        RowsRun(circuit, data, output="g")

@@ -89,7 +89,7 @@ MERMAID = """\
 title: "sigmoid-neuron"
 ---
 flowchart LR
-  %% wire labels: value / gradient
+  %% each wire: its value (green, solid), its gradient (red, dotted)
   n0["w0"]:::leaf
   n1["x0"]:::leaf
   n2["w1"]:::leaf
@@ -100,49 +100,67 @@ flowchart LR
   n7(("+<br/>dot"))
   n8(("\N{GREEK SMALL LETTER SIGMA}<br/>f")):::out
   out[" "]:::tail
-  n0 -->|"2.00 / -0.20"| n5
-  n1 -->|"-1.00 / 0.39"| n5
-  n2 -->|"-3.00 / -0.39"| n6
-  n3 -->|"-2.00 / -0.59"| n6
-  n5 -->|"-2.00 / 0.20"| n7
-  n6 -->|"6.00 / 0.20"| n7
-  n4 -->|"-3.00 / 0.20"| n7
-  n7 -->|"1.00 / 0.20"| n8
-  n8 -->|"0.73 / 1.00"| out
+  n0 -->|"2.00"| n5
+  n0 -.-|"-0.20"| n5
+  n1 -->|"-1.00"| n5
+  n1 -.-|"0.39"| n5
+  n2 -->|"-3.00"| n6
+  n2 -.-|"-0.39"| n6
+  n3 -->|"-2.00"| n6
+  n3 -.-|"-0.59"| n6
+  n5 -->|"-2.00"| n7
+  n5 -.-|"0.20"| n7
+  n6 -->|"6.00"| n7
+  n6 -.-|"0.20"| n7
+  n4 -->|"-3.00"| n7
+  n4 -.-|"0.20"| n7
+  n7 -->|"1.00"| n8
+  n7 -.-|"0.20"| n8
+  n8 -->|"0.73"| out
+  n8 -.-|"1.00"| out
   classDef leaf fill:#eef2f7,stroke:#8a94a6
   classDef out stroke-width:3px
   classDef tail fill:none,stroke:none
+  linkStyle 0,2,4,6,8,10,12,14,16 stroke:#2a9d3c,color:#2a9d3c
+  linkStyle 1,3,5,7,9,11,13,15,17 stroke:#d62828,color:#d62828
 """
 
 
-def _dot_edge(src: str, dst: str, value: str, grad: str, extra: str = "") -> str:
-    return (f'  {src} -> {dst} [label=<<font color="#2a9d3c">{value}</font><br/>'
-            f'<font color="#d62828">{grad}</font>>{extra}];\n')
+def _numbers(value: str, grad: str) -> str:
+    return (f'<br/><font point-size="10" color="#2a9d3c">{value}</font>'
+            f'<br/><font point-size="10" color="#d62828">{grad}</font>')
 
 
-LEAF = 'shape=box, style="rounded,filled", fillcolor="#eef2f7"'
+def _dot_leaf(i: int, name: str, value: str, grad: str) -> str:
+    return (f"  n{i} [label=<{name}{_numbers(value, grad)}>, "
+            'style="rounded,filled", fillcolor="#eef2f7", color="#8a94a6"];\n')
+
+
+def _dot_gate(i: int, symbol: str, name: str, value: str, grad: str, extra: str = "") -> str:
+    return (f'  n{i} [label=<<b>{symbol}</b><br/><font point-size="10" color="#666666">{name}'
+            f"</font>{_numbers(value, grad)}>{extra}];\n")
+
+
+# The numbers sit in the nodes (value green over gradient red), the wires carry none.
 DOT = (
     'digraph "sigmoid-neuron" {\n'
     "  rankdir=LR;\n"
-    '  node [shape=circle, fontname="sans-serif", fontsize=14];\n'
-    '  edge [fontname="sans-serif", fontsize=10, arrowhead=none];\n'
-    + "".join(f'  n{i} [label="{name}", {LEAF}];\n'
-              for i, name in enumerate(["w0", "x0", "w1", "x1", "w2"]))
-    + '  n5 [label="*", xlabel="wx0"];\n'
-    '  n6 [label="*", xlabel="wx1"];\n'
-    '  n7 [label="+", xlabel="dot"];\n'
-    '  n8 [label="\N{GREEK SMALL LETTER SIGMA}", xlabel="f", penwidth=2];\n'
-    "  out [shape=point, style=invis];\n"
-    + _dot_edge("n0", "n5", "2.00", "-0.20")
-    + _dot_edge("n1", "n5", "-1.00", "0.39")
-    + _dot_edge("n2", "n6", "-3.00", "-0.39")
-    + _dot_edge("n3", "n6", "-2.00", "-0.59")
-    + _dot_edge("n5", "n7", "-2.00", "0.20")
-    + _dot_edge("n6", "n7", "6.00", "0.20")
-    + _dot_edge("n4", "n7", "-3.00", "0.20")
-    + _dot_edge("n7", "n8", "1.00", "0.20")
-    + _dot_edge("n8", "out", "0.73", "1.00", ", arrowhead=normal")
-    + "}\n"
+    '  node [shape=box, style=rounded, fontname="sans-serif", fontsize=14];\n'
+    "  edge [arrowhead=none];\n"
+    + _dot_leaf(0, "w0", "2.00", "-0.20")
+    + _dot_leaf(1, "x0", "-1.00", "0.39")
+    + _dot_leaf(2, "w1", "-3.00", "-0.39")
+    + _dot_leaf(3, "x1", "-2.00", "-0.59")
+    + _dot_leaf(4, "w2", "-3.00", "0.20")
+    + _dot_gate(5, "*", "wx0", "-2.00", "0.20")
+    + _dot_gate(6, "*", "wx1", "6.00", "0.20")
+    + _dot_gate(7, "+", "dot", "1.00", "0.20")
+    + _dot_gate(8, "\N{GREEK SMALL LETTER SIGMA}", "f", "0.73", "1.00", ", penwidth=2")
+    + "  out [shape=point, style=invis];\n"
+    "  n0 -> n5;\n  n1 -> n5;\n  n2 -> n6;\n  n3 -> n6;\n"
+    "  n5 -> n7;\n  n6 -> n7;\n  n4 -> n7;\n  n7 -> n8;\n"
+    "  n8 -> out [arrowhead=normal];\n"
+    "}\n"
 )
 
 
@@ -152,7 +170,7 @@ def test_mermaid_sigmoid() -> None:
 
 def test_mermaid_without_values_has_no_labels() -> None:
     text = to_mermaid(SIGMOID, values=False)
-    assert "|" not in text
+    assert "|" not in text and "-.-" not in text and "linkStyle" not in text
     assert "  n0 --> n5\n" in text and "  n8 --> out\n" in text
 
 
@@ -165,9 +183,25 @@ def test_dot_without_values_has_no_numbers() -> None:
 
 
 def test_fmt() -> None:
-    assert [fmt(2), fmt(-0.19661193324148185), fmt(-1e-9), fmt(None)] == [
-        "2.00", "-0.20", "0.00", ""]
+    assert [fmt(2), fmt(-0.19661193324148185), fmt(None), fmt(0.0), fmt(-0.0)] == [
+        "2.00", "-0.20", "", "0.00", "0.00"]
     assert [fmt(math.nan), fmt(math.inf), fmt(-math.inf)] == ["nan", "inf", "-inf"]
+    # too small for 2 decimals: 2 significant digits in exponent form, sign kept
+    assert [fmt(2.1e-05), fmt(-1e-9), fmt(0.004999), fmt(0.005)] == [
+        "2.1e-05", "-1.0e-09", "5.0e-03", "0.01"]
+    # N digits: N decimals, or N significant digits in exponent form (at least 2)
+    assert [fmt(123456.0), fmt(-0.19661193324148185, 4), fmt(2.1e-05, 4), fmt(0.4, 0),
+            fmt(263269.1, 0)] == ["1.23e+05", "-0.1966", "2.100e-05", "4.0e-01", "2.6e+05"]
+
+
+@pytest.mark.parametrize("digits", [0, 1, 2, 3, 6])
+def test_fmt_never_shows_a_non_zero_as_zero(digits: int) -> None:
+    rnd = random.Random(digits)
+    for _ in range(2000):
+        x = rnd.choice([-1, 1]) * 10 ** rnd.uniform(-12, 6)
+        text = fmt(x, digits)
+        assert float(text) != 0 and (float(text) < 0) == (x < 0), (x, text)
+        assert abs(float(text) - x) <= 0.5 * 10**-digits + abs(x) * 0.06, (x, text)
 
 
 def _texts(svg: str) -> list[ET.Element]:

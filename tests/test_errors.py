@@ -265,12 +265,13 @@ CASES = [
         gates:
           f: {op: neg, in: x}
         """, [(1, 10, "bad-type")]),
-    case("bad-type-list-as-input", """\
+    # SPEC 9.1: a list is a vector input; its bare name is no scalar node
+    case("bad-index-vector-as-scalar", """\
         inputs:
           x: [1, 2]
         gates:
           f: {op: neg, in: x}
-        """, [(2, 6, "bad-type")]),
+        """, [(4, 20, "bad-index")]),
     case("bad-type-expect-string", """\
         inputs: {x: 1}
         gates: {f: {op: neg, in: x}}
@@ -911,8 +912,7 @@ def test_missing_value_from_loads(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as info:
         circuit.run()
     assert [str(p) for p in info.value.problems] == [
-        "mem.yaml:2:3: error: input 'x' has no value: give one with --set x=VALUE"
-        " [missing-value]"]
+        "mem.yaml:2:3: error: input 'x' has no value [missing-value]"]
 
 
 # ---- non-finite: a run error naming the first node -----------------------------------

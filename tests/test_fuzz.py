@@ -55,6 +55,7 @@ CODES = {
     "yaml-syntax", "duplicate-key", "unknown-key", "missing-key", "bad-type", "bad-name",
     "duplicate-name", "unknown-op", "arity", "undefined-ref", "mixed-inputs", "bad-wire",
     "cycle", "ambiguous-output", "unknown-node", "missing-value", "non-finite", "too-large",
+    "bad-expression", "bad-shape", "bad-index",  # SPEC section 9.2's new stable codes
 }
 LINE = re.compile(
     r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.+) \[(?P<code>[a-z-]+)\]$")

@@ -245,7 +245,8 @@ def test_missing_nodes_on_either_side_are_named(project: Path) -> None:
     # Rename f to h: the circuit has h, the golden file has f.
     write(project, "circuits/mul.yaml", MUL.replace("f:", "h:"))
     result = check("circuits/mul.yaml", "--golden-dir", "golden")
-    assert result.stdout.splitlines()[:2] == [
+    assert result.stdout.splitlines()[:3] == [
+        'golden/mul.json: output: expected "f", got "h"',
         "golden/mul.json: node 'h': not in the golden file",
         "golden/mul.json: node 'f': in the golden file, not in the circuit",
     ]
@@ -296,12 +297,46 @@ def test_a_broken_golden_file_fails_and_update_rewrites_it(project: Path) -> Non
     assert update.stdout == "golden/mul.json: updated\n1 passed, 0 failed\n"
 
 
-def test_spec_with_nothing_to_compare_is_skipped(tmp_path: Path) -> None:
+def test_spec_with_nothing_to_compare_fails_with_the_command_creating_its_golden(
+        project: Path) -> None:
+    write(project, "circuits/plain.yaml", MUL.replace("x: 4", "x: 5"))
+    result = check("circuits", "--golden-dir", "golden")
+    assert result.exit_code == 1
+    create = "circuitrun check circuits/plain.yaml --golden-dir golden --update"
+    assert result.stdout == (
+        "circuits/plain.yaml: nothing to compare: no expect entries, no golden file;"
+        f" to create its golden file: {create}\n4 passed, 1 failed\n")
+    # the command works as printed, and then the spec passes against its golden file
+    assert check(*create.split()[2:]).stdout == "golden/plain.json: created\n1 passed, 0 failed\n"
+    assert check("circuits/plain.yaml", "--golden-dir", "golden").stdout == "1 passed, 0 failed\n"
+
+
+def test_allow_missing_skips_a_spec_with_nothing_to_compare(tmp_path: Path) -> None:
     path = write(tmp_path, "plain.yaml", MUL)
-    result = check(path)
+    result = check(path, "--allow-missing")
     assert result.exit_code == 0
     assert result.stdout == (f"{path}: skipped: no expect entries, no golden file\n"
                              "0 passed, 0 failed, 1 skipped\n")
+
+
+# x*y with y given by --set y=2 at x = 4: f = 8, df/dx = y = 2, df/dy = x = 4.
+def test_set_gives_an_input_its_value_and_goes_into_the_update_command(
+        project: Path) -> None:
+    write(project, "circuits/late.yaml", MUL.replace("y: -3", "y: null"))
+    # without a value for y the spec cannot run: nothing is written
+    assert check("circuits/late.yaml", "--golden-dir", "golden", "--update").exit_code == 2
+    assert not (project / "golden" / "late.json").exists()
+    created = check("circuits/late.yaml", "--golden-dir", "golden", "--update",
+                    "--set", "y=2")
+    assert created.stdout == "golden/late.json: created\n1 passed, 0 failed\n"
+    assert '"value": 8.0' in (project / "golden" / "late.json").read_text(encoding="utf-8")
+    moved = check("circuits/late.yaml", "--golden-dir", "golden", "--set", "y=3")
+    assert moved.exit_code == 1
+    assert "golden/late.json: value(f): expected 8.0, got 12.0" in moved.stdout
+    unknown = check("circuits/late.yaml", "--set", "w=3")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == ("circuitrun check: error: --set input 'w' is not an input"
+                              " of any spec checked [usage]\n")
 
 
 # ---- --update never leaves a broken golden ---------------------------------------------
@@ -399,3 +434,68 @@ def test_pre_commit_hooks_run_real_commands() -> None:
     for hook in hooks:
         args = hook["entry"].split()[1:] + hook.get("args", []) + ["--help"]
         assert runner.invoke(app, args).exit_code == 0, hook["id"]
+
+
+# ---- the whole golden file counts -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("old", "new", "line"), [
+    ('"circuit": "mul"', '"circuit": "mull"',
+     'golden/mul.json: circuit: expected "mull", got "mul"'),
+    ('"output": "f"', '"output": "x"', 'golden/mul.json: output: expected "x", got "f"'),
+    # the top-level value is f's: -12 (f = x*y = 4*-3)
+    ('"value": -12.0,\n', '"value": -13.0,\n',
+     "golden/mul.json: value: expected -13.0, got -12.0 (|diff| 1.0e+00, tol 1.3e-08)"),
+    ('"op": "mul"', '"op": "add"', 'golden/mul.json: op(f): expected "add", got "mul"'),
+    ('"in": ["x", "y"]', '"in": ["y", "x"]',
+     'golden/mul.json: in(f): expected ["y", "x"], got ["x", "y"]'),
+], ids=["circuit", "output", "value", "op", "in"])
+def test_a_hand_edited_golden_structure_fails(project: Path, old: str, new: str,
+                                              line: str) -> None:
+    golden = project / "golden" / "mul.json"
+    text = golden.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    golden.write_text(text.replace(old, new), encoding="utf-8")
+    result = check("circuits/mul.yaml", "--golden-dir", "golden")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == line
+
+
+def test_golden_nodes_in_another_order_fail(project: Path) -> None:
+    golden = project / "golden" / "mul.json"
+    lines = golden.read_text(encoding="utf-8").splitlines(keepends=True)
+    x = next(i for i, t in enumerate(lines) if '"name": "x"' in t)
+    lines[x], lines[x + 1] = lines[x + 1], lines[x]  # y before x; both keep their comma
+    golden.write_text("".join(lines), encoding="utf-8")
+    result = check("circuits/mul.yaml", "--golden-dir", "golden")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == ("golden/mul.json: node order: the golden file"
+                                             " lists the nodes in another order than the"
+                                             " circuit's output")
+
+
+def test_duplicate_keys_are_not_a_golden_file(project: Path) -> None:
+    golden = project / "golden" / "mul.json"
+    text = golden.read_text(encoding="utf-8")
+    golden.write_text(text.replace('"output": "f"', '"output": "f", "output": "f"'),
+                      encoding="utf-8")
+    result = check("circuits/mul.yaml", "--golden-dir", "golden")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "golden/mul.json: not a golden file: duplicate key 'output'")
+
+
+def test_folder_discovery_reports_files_it_cannot_read(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "c/add_mul.yaml", ADD_MUL)
+    os.symlink("loop.yaml", tmp_path / "c" / "loop.yaml")
+    os.mkfifo(tmp_path / "c" / "fifo.yaml")
+    os.symlink("/dev/zero", tmp_path / "c" / "zero.yml")
+    result = check("c")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "c/fifo.yaml: error: cannot read: not a regular file [unreadable]\n"
+        "c/loop.yaml: error: cannot read: too many levels of symbolic links [unreadable]\n"
+        "c/zero.yml: error: cannot read: not a regular file [unreadable]\n")
+    assert result.stdout == "1 passed, 3 failed\n"

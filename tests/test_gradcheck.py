@@ -15,9 +15,10 @@ from rich.console import Console
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.ops import table as ops
 from circuitrun.cli import app
+from circuitrun.cli.tables import gradcheck_table
 from circuitrun.engine.gradcheck import GradcheckResult, Verdict
+from circuitrun.ops import table as ops
 
 ROOT = Path(__file__).resolve().parent.parent
 CIRCUITS = ROOT / "circuits"
@@ -326,7 +327,7 @@ def test_missing_value_exits_2(tmp_path: Path) -> None:
 def test_rich_table_for_a_terminal() -> None:
     result = circuitrun.load(CIRCUITS / "max.yaml").gradcheck(inputs={"x": 1, "y": 1})
     buf = io.StringIO()
-    Console(file=buf, width=120, color_system=None).print(result.to_table())
+    Console(file=buf, width=120, color_system=None).print(gradcheck_table(result))
     text = buf.getvalue()
     assert "not differentiable here: max tie at gate 'f'" in text
     assert "0.4999999999722444" in text  # numbers whole, never cut

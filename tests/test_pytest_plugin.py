@@ -148,11 +148,17 @@ def test_keyword_selects_specs(pytester: pytest.Pytester, project: Path) -> None
     run(pytester, "-k", "max").assert_outcomes(passed=1)
 
 
-def test_spec_without_expectations_is_no_item(pytester: pytest.Pytester) -> None:
+def test_spec_without_expectations_fails_with_the_command_that_creates_its_golden(
+        pytester: pytest.Pytester) -> None:
     write(pytester.path, "pytest.ini", "[pytest]\ncircuitrun_paths = circuits\n")
     write(pytester.path, "circuits/mul.yaml", MUL)
     write(pytester.path, "circuits/neg.yaml", NEG)
-    run(pytester).assert_outcomes(passed=1)
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "circuits/mul.yaml: nothing to compare: no expect entries, no golden file;"
+        " to create its golden file: circuitrun check circuits/mul.yaml --golden-dir golden"
+        " --update"])
 
 
 def test_command_line_paths_without_ini(pytester: pytest.Pytester) -> None:

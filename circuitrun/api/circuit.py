@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from circuitrun.engine.scalar import Program, compile_program, differentiate, evaluate, first_nonfinite
-from circuitrun.engine.gradcheck import GradcheckResult, check
+from circuitrun.api.display import CircuitDisplay, ResultDisplay
+from circuitrun.api.inputs import Inputs
 from circuitrun.api.loader import Loaded, load_file, load_text, no_cyclic_gc
-from circuitrun.problems import NonFiniteError, Problem, SpecError, UsageError, did_you_mean
+from circuitrun.engine.gradcheck import GradcheckResult, check
+from circuitrun.engine.scalar import (
+    Program,
+    compile_program,
+    differentiate,
+    evaluate,
+    first_nonfinite,
+)
+from circuitrun.problems import (
+    NonFiniteError,
+    Problem,
+    SpecError,
+    UnknownNodeError,
+    UsageError,
+    did_you_mean,
+)
 from circuitrun.read import check_characters
+from circuitrun.report.result import ResultView, to_csv, to_json
 from circuitrun.spec.models import Spec
+from circuitrun.spec.shapes import assign
 
 if TYPE_CHECKING:
     from circuitrun.engine.batch import BatchResult
+    from circuitrun.explain import Explanation
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +48,7 @@ class NodeResult:
     grad: float | None  # None for constants
 
 
-class Result:
+class Result(ResultDisplay):
     """Every node's value and d(output)/d(node), in output order (SPEC section 3.4)."""
 
     def __init__(self, circuit: str, output: str, prog: Program, values: list[float],
@@ -49,11 +67,24 @@ class Result:
         """d(output)/d(name); None for a constant."""
         return self._grads[self._at(name)]
 
+    def local_grads(self, name: str) -> tuple[float, ...]:
+        """d(name)/d(input) for each input of gate ``name`` at this run's values (() for a leaf)."""
+        p, prog, values = self._at(name), self._prog, self._values
+        local = prog.grads[p]
+        return () if local is None else tuple(local(values[p], *[values[i] for i in prog.ins[p]]))
+
+    def explain(self, node: str | None = None) -> Explanation:
+        """The run step by step (``str()`` of it, ``.to_markdown()``); see circuitrun.explain."""
+        from circuitrun.explain import explain
+
+        return explain(self, node)
+
     def _at(self, name: str) -> int:
         try:
             return self._prog.position[name]
         except KeyError:
-            raise KeyError(f"no node '{name}'{did_you_mean(name, self._prog.names)}") from None
+            raise UnknownNodeError(f"no node '{name}' in the circuit"
+                                   f"{did_you_mean(name, self._prog.names)}") from None
 
     @property
     def nodes(self) -> list[NodeResult]:
@@ -66,20 +97,34 @@ class Result:
             yield NodeResult(name, self._prog.ops[p], tuple(names[i] for i in self._prog.ins[p]),
                              self._values[p], self._grads[p])
 
+    @property
+    def view(self) -> ResultView:
+        """The result as columns in output order, read-only (what the reports read)."""
+        prog = self._prog
+        return ResultView(self.circuit, self.output, self.value(), prog.names, prog.ops,
+                          prog.ins, self._values, self._grads)
+
     def to_json(self) -> str:
         """The JSON document of SPEC section 4."""
-        from circuitrun.report.formats import to_json
-
-        return to_json(self)
+        return to_json(self.view)
 
     def to_csv(self) -> str:
         """The CSV table of SPEC section 4."""
-        from circuitrun.report.formats import to_csv
-
-        return to_csv(self)
+        return to_csv(self.view)
 
 
-class Circuit:
+class MissingInputsError(SpecError):
+    """Inputs left without a value at run time (``missing-value`` problems, at the inputs);
+    ``inputs`` names them, one for each problem, in the problems' order."""
+
+    def __init__(self, problems: Iterable[tuple[Problem, str]]) -> None:
+        pairs = list(problems)
+        super().__init__(p for p, _ in pairs)
+        name_of = {id(p): name for p, name in pairs}
+        self.inputs = tuple(name_of[id(p)] for p in self.problems)
+
+
+class Circuit(CircuitDisplay):
     """A validated circuit, compiled once and run as often as wanted."""
 
     def __init__(self, loaded: Loaded) -> None:
@@ -92,10 +137,21 @@ class Circuit:
         with no_cyclic_gc():  # millions of tuples on large circuits, and no cycles
             self._prog = compile_program(loaded.built)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as its spec's text (compiled functions do not pickle): Dask ships a
+        # circuit to its workers so, and each validates and compiles it once.
+        loaded = self._loaded
+        return (_reload, (loaded.text, self.path, loaded.is_json))
+
     @property
     def spec(self) -> Spec:
         """The validated Pydantic model of the spec (made when first asked for)."""
         return self._loaded.spec
+
+    @property
+    def program(self) -> Program:
+        """The compiled circuit the engines run (read-only: shared by every run)."""
+        return self._prog
 
     @property
     def output(self) -> str:
@@ -103,10 +159,11 @@ class Circuit:
         return self._prog.names[self._prog.output]
 
     @property
-    def inputs(self) -> dict[str, float | None]:
-        """Input names and their spec values (None: to be given at run time)."""
+    def inputs(self) -> Inputs:
+        """Input names (in file order) and their spec values (None: given at run time);
+        read-only: a run takes its own values (``run(inputs=...)``)."""
         p = self._prog
-        return {name: p.leaf_values[p.position[name]] for name in p.inputs}
+        return Inputs({name: p.leaf_values[p.position[name]] for name in p.inputs})
 
     @property
     def node_names(self) -> list[str]:
@@ -118,7 +175,7 @@ class Circuit:
         """Evaluate and backpropagate; ``inputs`` override or supply input values.
 
         Raises ``UsageError`` for an unknown input or output name or a bad value,
-        ``SpecError`` (``missing-value``) for an input left without a value, and
+        ``MissingInputsError`` (a ``SpecError``) for an input left without a value, and
         ``NonFiniteError`` for a NaN or infinity unless ``allow_nonfinite``.
         """
         prog = self._prog
@@ -126,73 +183,79 @@ class Circuit:
         out = prog.output
         if output is not None:
             if output not in prog.position:
-                raise UsageError(f"--output '{output}' is not a node of the circuit"
-                                 f"{did_you_mean(output, prog.names)}")
+                raise UsageError(f"output '{output}' is not a node of the circuit"
+                                 f"{did_you_mean(output, prog.names)}", argument="output")
             out = prog.position[output]
         values = evaluate(prog, leaves)
         bad = first_nonfinite(values)
         if bad is not None and not allow_nonfinite:
-            raise NonFiniteError(self._nonfinite(bad, values, "gave"))
+            raise NonFiniteError(self.nonfinite_problem(bad, values, "gave"))
         grads = differentiate(prog, values, out)
         bad = first_nonfinite(grads)
         if bad is not None and not allow_nonfinite:
-            raise NonFiniteError(self._nonfinite(bad, values, "has gradient", grads[bad]))
+            raise NonFiniteError(self.nonfinite_problem(bad, values, "has gradient", grads[bad]))
         return Result(self.name, prog.names[out], prog, values, grads)
 
     def run_batch(self, columns: Mapping[str, Any], output: str | None = None,
                   allow_nonfinite: bool = False, all_nodes: bool = False) -> BatchResult:
         """Evaluate and backpropagate over many rows at once, with numpy.
 
-        ``columns`` maps input names to 1-D arrays of one length (the rows); inputs not
-        given take the spec's value.  Returns arrays: row i is exactly what ``run`` gives
-        for row i's inputs.  Raises as ``run`` does; a ``NonFiniteError`` names the row.
+        ``columns`` maps input names to 1-D arrays of one length (the rows), or to a single
+        number for every row; inputs not given take the spec's value.  Returns arrays: row
+        i is exactly what ``run`` gives for row i's inputs.  Raises as ``run`` does; a
+        ``NonFiniteError`` names the row.
         """
+        from circuitrun.api.batch import broadcast, shown  # numpy: only when asked for
         from circuitrun.engine.batch import run_batch
 
-        return run_batch(self, columns, output, allow_nonfinite, all_nodes)
+        return shown(run_batch(self, broadcast(columns), output, allow_nonfinite, all_nodes))
 
     def gradcheck(self, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8,
                   inputs: Mapping[str, float] | None = None,
                   all_nodes: bool = False) -> GradcheckResult:
         """Compare each input's gradient (each node's, with ``all_nodes``) with central
         differences; see ``circuitrun.gradcheck``. Raises as ``run`` does."""
-        result = self.run(inputs)
-        return check(self._prog, self.name, result._values, result._grads, eps=eps,
+        view = self.run(inputs).view
+        return check(self._prog, self.name, list(view.values), list(view.grads), eps=eps,
                      rtol=rtol, atol=atol, all_nodes=all_nodes)
 
     def _leaves(self, given: Mapping[str, float]) -> list[float]:
         prog = self._prog
         leaves: list[float | None] = prog.leaf_values[:]
         inputs = set(prog.inputs)
+        shapes = self._built.shapes
         for name, value in given.items():
-            if name not in inputs:
+            if name in inputs and not isinstance(value, list):
+                leaves[prog.position[name]] = _finite(name, value)
+            elif any(shapes.values()):  # vector or matrix inputs: SPEC section 9.1
+                for node, x in assign(name, value, shapes):
+                    leaves[prog.position[node]] = x
+            else:
                 raise UsageError(f"'{name}' is not an input of the circuit"
                                  f"{did_you_mean(name, prog.inputs)}")
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
-                    value):
-                raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
-            leaves[prog.position[name]] = float(value)
         missing = [n for n in prog.inputs if leaves[prog.position[n]] is None]
         if missing:
-            raise self._missing(missing)
-        return leaves  # type: ignore[return-value]
+            raise self.missing_inputs(missing)
+        return leaves  # type: ignore[return-value]  # no None is left: checked just above
 
-    def _missing(self, names: list[str]) -> SpecError:
-        problems = []
-        for name in names:
-            message = f"input '{name}' has no value: give one with --set {name}=VALUE"
-            problems.append(Problem(self.path, None, None, "missing-value", message))
+    def missing_inputs(self, names: list[str]) -> MissingInputsError:
+        """The error for inputs that have no value, each placed at its name in the spec."""
         from circuitrun.read import parse  # positions are worth a second read here
 
         loaded = self._loaded
         pos = parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions
-        if pos is not None:
-            problems = [Problem(p.path, *pos.key(("inputs", n)), p.code, p.message)
-                        for p, n in zip(problems, names, strict=True)]
-        return SpecError(problems)
+        problems = []
+        for name in names:
+            at = ("inputs", name.partition("[")[0])  # an element: at its input's name
+            line, col = pos.key(at) if pos is not None else (None, None)
+            message = f"input '{name}' has no value"
+            problems.append((Problem(self.path, line, col, "missing-value", message), name))
+        return MissingInputsError(problems)
 
-    def _nonfinite(self, p: int, values: list[float], what: str,
-                   grad: float | None = None) -> Problem:
+    def nonfinite_problem(self, p: int, values: list[float], what: str,
+                          grad: float | None = None) -> Problem:
+        """The ``non-finite`` problem of node ``p``: it ``gave`` a value, or its gradient
+        (``has gradient``) is ``grad``, with ``values`` the values of the run."""
         prog = self._prog
         name, op = prog.names[p], prog.ops[p]
         if what == "gave":
@@ -205,6 +268,21 @@ class Circuit:
         return Problem(self.path, None, None, "non-finite", message)
 
 
+def _finite(name: str, value: Any) -> float:
+    """An input's value as a float; a ``UsageError`` naming the input if it is not finite."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond the largest float; its repr may be 10,000 digits
+        bits = int(value).bit_length()
+        raise UsageError(f"input '{name}' needs a finite number, not an integer of {bits}"
+                         " bits (too large for a float)") from None
+    if not math.isfinite(x):
+        raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
+    return x
+
+
 def load(path: str | Path) -> Circuit:
     """Read and validate a spec file; raises ``SpecError`` holding every problem."""
     return Circuit(load_file(path))
@@ -214,3 +292,8 @@ def loads(text: str, path: str = "<string>", *, json: bool = False) -> Circuit:
     """Validate a spec given as text (YAML, or JSON with ``json=True``)."""
     check_characters(text, path)
     return Circuit(load_text(text, path, is_json=json))
+
+
+def _reload(text: str, path: str, is_json: bool) -> Circuit:
+    """A pickled circuit, validated and compiled again from its spec's text."""
+    return loads(text, path, json=is_json)

@@ -12,6 +12,7 @@ import contextlib
 import gc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from circuitrun.graph.build import Built, build
 from circuitrun.limits import check_nodes, check_size
@@ -19,6 +20,7 @@ from circuitrun.problems import Problem, SpecError
 from circuitrun.read import Positions, parse, read_text
 from circuitrun.spec.findings import Finding
 from circuitrun.spec.models import Spec
+from circuitrun.spec.scalarpos import ScalarText
 from circuitrun.spec.validate import check, model
 
 KEEP_SPEC = 1 << 16
@@ -89,13 +91,28 @@ def _problems(text: str, path: str, is_json: bool) -> list[Problem]:
         if spec is not None:
             findings += build(spec, broken)[1]
         assert parsed.positions is not None  # asked for
-        problems += [_place(f, parsed.positions, path) for f in findings]
+        problems += [_place(f, parsed.positions, path,
+                            _value_at(parsed.data, f.path) if f.offset is not None else None)
+                     for f in findings]
     return problems
 
 
-def _place(f: Finding, positions: Positions, path: str) -> Problem:
+def _place(f: Finding, positions: Positions, path: str, value: str | None) -> Problem:
     line, col = positions.key(f.path) if f.at_key else positions.value(f.path)
+    scalar = positions.string(f.path) if f.offset is not None else None
+    if scalar is not None and value is not None:  # inside an expression (SPEC 9.2)
+        source, (line, col), style = scalar
+        line, col = ScalarText(source, line, col, style, value).position(f.offset)
     return Problem(path, line, col, f.code, f.message)
+
+
+def _value_at(data: Any, path: tuple[Any, ...]) -> str | None:
+    """The string at ``path`` in ``data``, or None."""
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data if isinstance(data, str) else None
 
 
 @contextlib.contextmanager

@@ -9,28 +9,37 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 try:  # typer vendors click from 0.2x on; older releases use click itself
+    from typer._click import Context
     from typer._click import exceptions as _click
 except ImportError:  # pragma: no cover
-    from click import exceptions as _click  # type: ignore[no-redef]
+    from click import Context  # type: ignore[assignment]  # the same class, unvendored
+    from click import exceptions as _click  # type: ignore[no-redef]  # the same, unvendored
 
 from circuitrun import __version__
-from circuitrun.cli import check, gradcheck, graph, run, schema, validate
+from circuitrun.cli import check, explain, gradcheck, graph, run, schema, validate
+from circuitrun.cli.errors import report
+from circuitrun.problems import CircuitError
 
 
 class _Group(TyperGroup):
-    """Click's errors as one line (``circuitrun run: error: ... [usage]``), exit 2."""
+    """Every error as one line (``circuitrun run: error: ... [usage]``) and an exit code:
+    click's for options it cannot parse, the library's (``circuitrun.cli.errors``) and
+    the commands' own for the rest."""
 
-    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
         try:
             rv = super().main(args, prog_name or "circuitrun", complete_var,
-                              standalone_mode=False, **extra)
+                              standalone_mode=False, windows_expand_args=windows_expand_args,
+                              **extra)
             code = rv if isinstance(rv, int) else 0
         except _click.NoArgsIsHelpError as e:
             typer.echo(e.ctx.get_help() if e.ctx else str(e), err=True)
@@ -48,6 +57,16 @@ class _Group(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CircuitError as e:  # named after the command that ran, whichever it was
+            name = ctx.invoked_subcommand
+            command = self.get_command(ctx, name) if name else None
+            where = f"{ctx.command_path} {name}" if name else ctx.command_path
+            code = report(e, where, command if isinstance(command, TyperCommand) else None)
+            raise typer.Exit(code) from None
 
 
 app = typer.Typer(
@@ -76,14 +95,13 @@ def _root(
     """Run circuit specs: values and gradients of scalar gate diagrams."""
 
 
-
-
 app.command()(run.run)
 app.command()(validate.validate)
 app.command()(schema.schema)
 app.command("gradcheck")(gradcheck.gradcheck_command)
 app.command("graph")(graph.graph_command)
 app.command("check")(check.check_command)
+app.command("explain")(explain.explain_command)
 
 
 def main() -> None:

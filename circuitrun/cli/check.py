@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from circuitrun.cli.common import usage
+from circuitrun.cli.common import SetOption, parse_sets
+from circuitrun.golden.report import REPORTERS
+from circuitrun.golden.run import check
 from circuitrun.problems import UsageError
 
 
@@ -25,14 +27,23 @@ def check_command(
     atol: Annotated[float | None, typer.Option(
         "--atol", help="Absolute tolerance for every spec [default: its expect's, or 1e-12].",
         show_default=False)] = None,
+    allow_missing: Annotated[bool, typer.Option(
+        "--allow-missing", help="Skip specs with nothing to compare (no expect entries, no"
+        " golden file) instead of failing them.")] = False,
+    sets: SetOption = None,
 ) -> None:
     """Compare specs with their expect blocks and golden files; exit 1 on a mismatch."""
-    from circuitrun.golden.run import check
-
+    values = parse_sets(sets)
     try:
-        report = check(paths, golden_dir, update=update, rtol=rtol, atol=atol)
+        report = check(paths, golden_dir, update=update, rtol=rtol, atol=atol,
+                       allow_missing=allow_missing, inputs=values)
     except UsageError as e:
-        raise usage("check", str(e)) from None
-    for text, to_stderr in report.lines():
+        if e.argument == "update":  # one option that needs another: say which, and how
+            raise UsageError("--update writes golden files: give --golden-dir DIR"
+                             " (expect blocks are edited by hand)") from None
+        if e.argument == "inputs":
+            raise UsageError(f"--set {e}") from None
+        raise
+    for text, to_stderr in REPORTERS["text"](report):
         typer.echo(text, err=to_stderr)
     raise typer.Exit(report.exit_code)

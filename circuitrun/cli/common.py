@@ -1,85 +1,65 @@
-"""What every command shares: options, the one-line error forms, writing data out."""
+"""What every command shares: options, ``--set`` values, writing data out."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import IO, Annotated, Any
 
 import typer
 
-from circuitrun.problems import CircuitError, NonFiniteError, Problem, SpecError, UsageError
-from circuitrun.read import parse_number
+from circuitrun.problems import Problem, UsageError
+from circuitrun.report.atomic import open_atomic
+from circuitrun.spec.shapes import parse_settings
 
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="Give input NAME the value VALUE (repeatable).", metavar="NAME=VALUE")]
 SpecArgument = Annotated[Path, typer.Argument(help="The circuit file (.yaml, .yml or .json).",
                                               show_default=False)]
+OutOption = Annotated[Path | None, typer.Option(
+    "-o", "--out", help="Write to FILE (whole or not at all) instead of stdout.",
+    metavar="FILE")]
 
 
-def fail(problems: list[Problem]) -> None:
+def fail(problems: Iterable[Problem]) -> None:
+    """Each problem on its line, on stderr."""
     for p in problems:
         typer.echo(str(p), err=True)
 
 
-def usage(command: str, message: str) -> typer.Exit:
-    typer.echo(f"circuitrun {command}: error: {message} [usage]", err=True)
-    return typer.Exit(2)
+@contextlib.contextmanager
+def open_output(out: Path | None) -> Iterator[IO[str]]:
+    """Where data goes: ``out``, written whole or not at all, or stdout."""
+    if out is not None:
+        with open_atomic(out) as f:
+            yield f
+        return
+    try:
+        yield sys.stdout
+        sys.stdout.flush()
+    except BrokenPipeError:  # `circuitrun run ... | head`: the reader left; so do we
+        sys.stdout = None  # nothing more to say: never write or flush again
 
 
-def emit(text: str | Iterable[str], out: Path | None, command: str = "run") -> None:
+def emit(text: str | Iterable[str], out: Path | None) -> None:
     """Data to ``out`` (whole or not at all) or to stdout; ``text`` may come in pieces."""
     pieces = [text] if isinstance(text, str) else text
-    if out is None:
-        try:
-            for piece in pieces:
-                sys.stdout.write(piece)
-            sys.stdout.flush()
-        except BrokenPipeError:  # `circuitrun run ... | head`: the reader left; so do we
-            sys.stdout = None  # type: ignore[assignment]
-        return
-    from circuitrun.report.formats import open_atomic
-
     try:
-        with open_atomic(out) as f:
+        with open_output(out) as f:
             for piece in pieces:
                 f.write(piece)
     except OSError as e:
-        raise usage(command, f"cannot write '{out}': {e.strerror or e}") from None
+        if out is None:
+            raise
+        raise UsageError(f"cannot write '{out}': {e.strerror or e}") from None
 
 
-T = TypeVar("_T")
-
-
-def calling(command: str, call: Callable[[], T]) -> T:
-    """``call()``, its errors ending in one line each: exit 3 for non-finite, else 2."""
+def parse_sets(pairs: list[str] | None) -> dict[str, Any]:
+    """``--set NAME=VALUE`` options as input values (a number as YAML 1.2 writes it, or a
+    list for a vector or matrix), in the order they apply: a later one wins."""
     try:
-        return call()
-    except SpecError as e:
-        fail(e.problems)
-        raise typer.Exit(2) from None
+        return parse_settings(pairs or [])
     except UsageError as e:
-        raise usage(command, str(e)) from None
-    except NonFiniteError as e:
-        fail([e.problem])
-        raise typer.Exit(3) from None
-    except CircuitError as e:  # a bad inputs file (batchread.InputError)
-        fail([e.problem])  # type: ignore[attr-defined]
-        raise typer.Exit(2) from None
-
-
-
-
-def parse_sets(pairs: list[str], command: str = "run") -> dict[str, float]:
-    values: dict[str, float] = {}
-    for pair in pairs:
-        name, eq, text = pair.partition("=")
-        name = name.strip()
-        if not eq or not name:
-            raise usage(command, f"--set '{pair}': write NAME=VALUE")
-        value = parse_number(text.strip())
-        if value is None:
-            raise usage(command, f"--set {name}={text}: '{text}' is not a finite number")
-        values[name] = value
-    return values
+        raise UsageError(f"--set {e}") from None

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from circuitrun.api.circuit import load
-from circuitrun.cli.common import SetOption, SpecArgument, calling, emit, parse_sets
+from circuitrun.cli.common import SetOption, SpecArgument, emit, parse_sets
 
 
 def gradcheck_command(
@@ -21,13 +21,15 @@ def gradcheck_command(
         "--all-nodes", help="Check every gate too, not only the inputs.")] = False,
 ) -> None:
     """Compare backpropagated gradients with central differences; exit 1 on a mismatch."""
-    values = parse_sets(sets or [], "gradcheck")
-    result = calling("gradcheck", lambda: load(spec).gradcheck(
-        eps=eps, rtol=rtol, atol=atol, inputs=values, all_nodes=all_nodes))
+    values = parse_sets(sets)
+    result = load(spec).gradcheck(eps=eps, rtol=rtol, atol=atol, inputs=values,
+                                  all_nodes=all_nodes)
     if sys.stdout.isatty():
         from rich.console import Console
 
-        Console().print(result.to_table())
+        from circuitrun.cli.tables import gradcheck_table  # rich: only for people
+
+        Console().print(gradcheck_table(result))
     else:
         emit(result.to_text(), None)
     if not result.ok:

@@ -10,71 +10,75 @@ from typing import Annotated
 import typer
 
 from circuitrun.api.circuit import load
-from circuitrun.cli.common import calling, emit, parse_sets, usage
+from circuitrun.cli.common import OutOption, SetOption, SpecArgument, emit, parse_sets
+from circuitrun.problems import UsageError
+from circuitrun.report.formats import DEFAULT, FORMATS, choose
+
+# The registry's formats, as the choices of --format (made when this module is imported).
+RunFormat = StrEnum("RunFormat", [(name, name) for name in FORMATS])  # type: ignore[misc]
 
 
-class RunFormat(StrEnum):
-    json = "json"
-    csv = "csv"
-    table = "table"
-    jsonl = "jsonl"  # with --inputs
+def _names(inputs: bool) -> str:
+    """``json, csv or table``: the formats for one result (or for rows of inputs)."""
+    names = [f.name for f in FORMATS.values() if f.writes(inputs)]
+    return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
 def run(
-    spec: Annotated[Path, typer.Argument(help="The circuit file (.yaml, .yml or .json).",
-                                         show_default=False)],
+    spec: SpecArgument,
     fmt: Annotated[RunFormat | None, typer.Option(
-        "--format", "-f", help="json, csv or table [default: table on a terminal, else json;"
-        " with -o, by the file's suffix]", show_default=False)] = None,
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to FILE (whole or not"
-                                             " at all) instead of stdout.", metavar="FILE")] = None,
-    sets: Annotated[list[str] | None, typer.Option(
-        "--set", help="Give input NAME the value VALUE (repeatable).",
-        metavar="NAME=VALUE")] = None,
+        "--format", "-f", help=f"{_names(inputs=False)} [default: {DEFAULT['terminal']} on"
+        f" a terminal, else {DEFAULT['stream']}; with -o, by the file's suffix]",
+        show_default=False)] = None,
+    out: OutOption = None,
+    sets: SetOption = None,
     output: Annotated[str | None, typer.Option(
         "--output", help="Differentiate NODE instead of the spec's output.",
         metavar="NODE")] = None,
     allow_nonfinite: Annotated[bool, typer.Option(
         "--allow-nonfinite", help="Report NaN and infinities instead of failing.")] = False,
     inputs: Annotated[Path | None, typer.Option(
-        "--inputs", help="Evaluate once per row of FILE (CSV with a header of input names, or"
-        " JSON Lines); rows out as csv [default] or jsonl.", metavar="FILE")] = None,
+        "--inputs", help="Evaluate once per row of FILE (CSV with a header of input names,"
+        f" JSON Lines, or Parquet); rows out as {_names(inputs=True)} [default:"
+        f" {DEFAULT['inputs']}].",
+        metavar="FILE")] = None,
     all_nodes: Annotated[bool, typer.Option(
         "--all-nodes", help="With --inputs: every node's value and gradient.")] = False,
+    dask: Annotated[bool, typer.Option(
+        "--dask", help="With --inputs: run the rows of Parquet files (a file, a folder or a"
+        " quoted glob) on a Dask cluster into the folder -o FOLDER.")] = False,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="With --dask: the scheduler of a running cluster [default: a"
+        " local cluster for the run].", metavar="ADDRESS")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="With --dask: worker processes of the local cluster"
+        " [default: one per core].", metavar="N")] = None,
 ) -> None:
     """Evaluate a circuit and backpropagate: every node's value and gradient."""
-    values = parse_sets(sets or [])
-    if inputs is not None or all_nodes or fmt is RunFormat.jsonl:
-        _run_rows(spec, inputs, fmt, out, values, output, allow_nonfinite, all_nodes)
-        return
-    result = calling("run", lambda: load(spec).run(values, output=output,
-                                                    allow_nonfinite=allow_nonfinite))
-    if fmt is None:
-        if out is not None:
-            fmt = RunFormat.csv if out.suffix.lower() == ".csv" else RunFormat.json
-        else:
-            fmt = RunFormat.table if sys.stdout.isatty() else RunFormat.json
-    if fmt is RunFormat.table:
-        from circuitrun.report.formats import print_table, render_table
+    values = parse_sets(sets)
+    name = None if fmt is None else str(fmt.value)
+    rows_only = name is not None and not FORMATS[name].writes(inputs=False)  # jsonl, parquet
+    on_dask = dask or scheduler is not None
+    if inputs is not None or all_nodes or rows_only or on_dask or workers is not None:
+        if inputs is None:
+            used = f"--format {name}" if rows_only else "--all-nodes" if all_nodes else (
+                "--dask" if on_dask else "--workers")
+            raise UsageError(f"{used} goes with --inputs FILE")
+        if on_dask or workers is not None:
+            from circuitrun.cli.rows import run_dask
 
-        if out is None:
-            print_table(result)
+            run_dask(spec, inputs, name, out, values, output, allow_nonfinite, all_nodes,
+                     scheduler, workers)
             return
-        text = render_table(result)
-        emit(text, out)
-    else:  # large results go out a piece at a time
-        from circuitrun.report.formats import csv_pieces, json_pieces
+        from circuitrun.cli.rows import run_rows  # numpy and the progress bar: only here
 
-        emit((csv_pieces if fmt is RunFormat.csv else json_pieces)(result), out)
+        run_rows(spec, inputs, name, out, values, output, allow_nonfinite, all_nodes)
+        return
+    result = load(spec).run(values, output=output, allow_nonfinite=allow_nonfinite)
+    chosen = choose(name, out, terminal=sys.stdout.isatty())
+    if chosen.result is not None:  # large results go out a piece at a time
+        emit(chosen.result(result.view), out)
+    elif chosen.table is not None:
+        from circuitrun.cli.tables import show  # rich: only for people
 
-
-def _run_rows(spec: Path, inputs: Path | None, fmt: RunFormat | None, out: Path | None,
-              values: dict[str, float], output: str | None, allow_nonfinite: bool,
-              all_nodes: bool) -> None:
-    """``run --inputs FILE`` (circuitrun.batchio): one result per row."""
-    if inputs is None:
-        raise usage("run", "--format jsonl and --all-nodes go with --inputs FILE")
-    from circuitrun.rows.run import run_rows
-
-    calling("run", lambda: run_rows(spec, inputs, fmt and fmt.value, out, values, output,
-                                     allow_nonfinite, all_nodes))
+        show(chosen.table(result.view), out)

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Annotated
 
-import typer
-
-from circuitrun.cli.common import emit
+from circuitrun.cli.common import OutOption, emit
 
 
-def schema(
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to FILE.",
-                                             metavar="FILE")] = None,
-) -> None:
+def schema(out: OutOption = None) -> None:
     """Print the JSON Schema of a circuit spec (for editors)."""
     from circuitrun.spec.models import json_schema
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,24 +11,13 @@ import typer
 
 from circuitrun.api.circuit import load
 from circuitrun.cli.common import emit, fail
+from circuitrun.golden.discover import discover
 from circuitrun.problems import Problem, SpecError
-
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 class ValidateFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-def spec_files(paths: list[Path]) -> Iterator[Path]:
-    """The files named, and the specs (*.yaml, *.yml, *.json) in the folders named."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*")
-                              if p.suffix.lower() in SPEC_SUFFIXES and p.is_file())
-        else:
-            yield path
 
 
 def validate(
@@ -41,9 +29,8 @@ def validate(
 ) -> None:
     """Check circuit files without running them: every problem at file:line:col."""
     problems: list[Problem] = []
-    count = 0
-    for path in spec_files(specs):
-        count += 1
+    found = discover(specs).specs
+    for path in found:
         try:
             load(path)
         except SpecError as e:
@@ -53,6 +40,7 @@ def validate(
     else:
         fail(problems)
         if not problems:
+            count = len(found)
             typer.echo(f"{count} spec{'s' if count != 1 else ''} valid", err=True)
     if problems:
         raise typer.Exit(2)

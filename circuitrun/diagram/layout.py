@@ -173,10 +173,10 @@ def place(items: list[Item]) -> Layout:
     above = [it.h / 2 + it.top for it in items] + [DUMMY_HALF] * (len(lay) - n)
     below = [it.h / 2 for it in items] + [DUMMY_HALF] * (len(lay) - n)
     y = [0.0] * len(lay)
-    for layer in order:
-        _fit(layer, [0.0] * len(layer), above, below, y)
-        mid = (y[layer[0]] + y[layer[-1]]) / 2 if layer else 0.0
-        for i in layer:
+    for rows in order:
+        _fit(rows, [0.0] * len(rows), above, below, y)
+        mid = (y[rows[0]] + y[rows[-1]]) / 2 if rows else 0.0
+        for i in rows:
             y[i] -= mid
     for sweep in range(SWEEPS + 1):
         last = sweep == SWEEPS
@@ -184,10 +184,10 @@ def place(items: list[Item]) -> Layout:
             up if sweep % 2 == 0 else down)
         span = range(len(order)) if sweep % 2 == 0 else range(len(order) - 1, -1, -1)
         for lay_i in span:
-            layer = order[lay_i]
+            rows = order[lay_i]
             want = [sum(y[j] for j in nbrs[i]) / len(nbrs[i]) if nbrs[i] else y[i]
-                    for i in layer]
-            _fit(layer, want, above, below, y)
+                    for i in rows]
+            _fit(rows, want, above, below, y)
     shift = MARGIN - min((y[i] - above[i] for i in range(len(lay))), default=0.0)
     y = [v + shift for v in y]
 

@@ -13,17 +13,26 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from circuitrun.ops import table as scalar_ops
 from circuitrun.engine.scalar import ADD2, CALL, MUL2, RELU, Program, live_gates
-from circuitrun.problems import NonFiniteError, Problem
+from circuitrun.ops import table as scalar_ops
 from circuitrun.ops.arrays import ONE, PROPAGATES, TABLE, TIES
+from circuitrun.problems import NonFiniteError, Problem, SpecError
 
-if TYPE_CHECKING:
-    from circuitrun.api.circuit import Circuit
+
+class Circuit(Protocol):
+    """What a batch run needs of a circuit (``circuitrun.Circuit`` is one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def program(self) -> Program: ...
+    def nonfinite_problem(self, p: int, values: list[float], what: str,
+                          grad: float | None = None) -> Problem: ...
+    def missing_inputs(self, names: list[str]) -> SpecError: ...
 
 CHUNK_CELLS = 1 << 20
 """Node-rows per chunk at most (8 MiB of values, as much of gradients)."""
@@ -58,7 +67,7 @@ class BatchPlan:
 
     def __init__(self, circuit: Circuit, output: str | None = None,
                  all_nodes: bool = False) -> None:
-        prog: Program = circuit._prog
+        prog: Program = circuit.program
         self.circuit = circuit
         self.prog = prog
         self.output = prog.output if output is None else prog.position[output]
@@ -257,7 +266,7 @@ class BatchPlan:
                vals: list[Any] | None) -> None:
         row_vals = [float(v[r]) for v in (vals or xs)]
         grad = None if vals is None else float(xs[p][r])
-        problem = self.circuit._nonfinite(p, row_vals, what, grad)
+        problem = self.circuit.nonfinite_problem(p, row_vals, what, grad)
         message = f"row {first_row + r + 1}: {problem.message}"
         raise NonFiniteError(Problem(problem.path, None, None, problem.code, message),
                              row=first_row + r)
@@ -268,7 +277,7 @@ def columns_of(circuit: Circuit, given: Mapping[str, Any], rows: int | None = No
     """Every input's column as a float64 array: the given ones, else the spec's value."""
     from circuitrun.problems import UsageError, did_you_mean
 
-    prog = circuit._prog
+    prog = circuit.program
     out: dict[str, Any] = {}
     for name, col in given.items():
         if name not in prog.inputs:
@@ -293,7 +302,7 @@ def columns_of(circuit: Circuit, given: Mapping[str, Any], rows: int | None = No
     missing = [n for n in prog.inputs if n not in out and prog.leaf_values[prog.position[n]]
                is None]
     if missing:
-        raise circuit._missing(missing)
+        raise circuit.missing_inputs(missing)
     return out, rows
 
 
@@ -325,10 +334,10 @@ def make_plan(circuit: Circuit, output: str | None, all_nodes: bool = False) -> 
     """A plan for ``output`` (a usage error when it names no node)."""
     from circuitrun.problems import UsageError, did_you_mean
 
-    prog = circuit._prog
+    prog = circuit.program
     if output is not None and output not in prog.position:
-        raise UsageError(f"--output '{output}' is not a node of the circuit"
-                         f"{did_you_mean(output, prog.names)}")
+        raise UsageError(f"output '{output}' is not a node of the circuit"
+                         f"{did_you_mean(output, prog.names)}", argument="output")
     return BatchPlan(circuit, output, all_nodes)
 
 

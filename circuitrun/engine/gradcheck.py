@@ -23,13 +23,12 @@ import math
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from circuitrun.engine.scalar import Program
 from circuitrun.problems import UsageError
 
-if TYPE_CHECKING:
-    from rich.table import Table
+HEADER = ("node", "analytic", "numeric", "abs err", "rel err", "verdict")
+"""The columns of the table of a check (``GradcheckResult.rows``)."""
 
 
 class Verdict(StrEnum):
@@ -113,37 +112,26 @@ class GradcheckResult:
         return (f"{len(self.nodes)} checked: {', '.join(parts)}{tail}"
                 f" (eps {self.eps:g}, rtol {self.rtol:g}, atol {self.atol:g})")
 
+    @property
+    def title(self) -> str:
+        """What the table shows: ``gradcheck NAME: d(f)/d(node)``."""
+        return f"gradcheck {self.circuit}: d({self.output})/d(node)"
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """Each node's cells under ``HEADER``, as text."""
+        return [_row(c) for c in self.nodes]
+
     def to_text(self) -> str:
         """A plain table with aligned columns, and the summary line."""
-        head = ("node", "analytic", "numeric", "abs err", "rel err", "verdict")
-        rows = [head] + [_row(c) for c in self.nodes]
-        widths = [max(len(r[k]) for r in rows) for k in range(len(head) - 1)]
-        lines = [f"gradcheck {self.circuit}: d({self.output})/d(node)"]
+        rows = [HEADER, *self.rows()]
+        widths = [max(len(r[k]) for r in rows) for k in range(len(HEADER) - 1)]
+        lines = [self.title]
         for r in rows:
             cells = [r[0].ljust(widths[0])]
-            cells += [r[k].rjust(widths[k]) for k in range(1, len(head) - 1)]
+            cells += [r[k].rjust(widths[k]) for k in range(1, len(HEADER) - 1)]
             lines.append("  ".join([*cells, r[-1]]).rstrip())
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
-
-    def to_table(self) -> Table:
-        """The same table for a terminal (rich)."""
-        from rich import box
-        from rich.table import Table
-
-        colour = {Verdict.ok: "green", Verdict.mismatch: "bold red",
-                  Verdict.not_differentiable: "yellow"}
-        table = Table(title=f"gradcheck {self.circuit}: d({self.output})/d(node)",
-                      title_justify="left", caption=self.summary(), caption_justify="left",
-                      box=box.SIMPLE_HEAD, pad_edge=False)  # 80 columns hold a row
-        table.add_column("node", no_wrap=True)
-        for col in ("analytic", "numeric", "abs err", "rel err"):  # numbers whole, never cut
-            table.add_column(col, justify="right", no_wrap=True, min_width=len(col))
-        table.add_column("verdict", min_width=len("verdict"))
-        for c in self.nodes:
-            *cells, verdict = _row(c)
-            table.add_row(*cells, f"[{colour[c.verdict]}]{verdict}[/]")
-        return table
 
 
 def _err(x: float) -> str:
@@ -240,7 +228,7 @@ def _positive(name: str, x: float, zero_ok: bool) -> None:
     if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) or (
             x < 0 if zero_ok else x <= 0):
         need = "a finite number >= 0" if zero_ok else "a finite number > 0"
-        raise UsageError(f"--{name} needs {need}, not {x!r}")
+        raise UsageError(f"{name} needs {need}, not {x!r}", argument=name)
 
 
 def check(prog: Program, circuit: str, values: list[float], grads: list[float | None],

@@ -169,7 +169,7 @@ def differentiate(prog: Program, vals: list[float], output: int) -> list[float |
             local = grads[p](vals[p], *[vals[i] for i in srcs])  # type: ignore[misc]
             for i, d in zip(srcs, local, strict=True):
                 if not constant[i]:
-                    grad[i] += g * d  # type: ignore[operator]
+                    grad[i] += g * d
     if True in constant:
         for p, c in enumerate(constant):
             if c:

@@ -19,11 +19,11 @@ from typing import Any
 
 from circuitrun.api.circuit import Result
 from circuitrun.read import lone_surrogate
+from circuitrun.report.numbers import NONFINITE, number_text
 from circuitrun.spec.models import Expect
 
 DEFAULT_RTOL: float = Expect.model_fields["rtol"].default
 DEFAULT_ATOL: float = Expect.model_fields["atol"].default
-_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +53,7 @@ class Mismatch:
 
 def show(x: float | None) -> str:
     """A number as the reports and golden files write it: repr, nan, inf, -inf or null."""
-    if x is None:
-        return "null"
-    if math.isfinite(x):
-        return repr(x)
-    return "nan" if x != x else ("inf" if x > 0 else "-inf")
+    return number_text(x, "null")
 
 
 def compare(path: str, entry: str, expected: float | None, actual: float | None,
@@ -103,13 +99,15 @@ class GoldenNode:
     grad: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Golden:
-    """A golden file: the circuit's name, its output and its nodes by name, in file order."""
+    """A golden file: the circuit's name, its output and its value, its nodes by name, in
+    file order."""
 
     circuit: Any
     output: Any
     nodes: dict[str, GoldenNode]
+    value: float | None = None
 
 
 def read_text(path: str | Path) -> str:
@@ -141,7 +139,9 @@ def read_golden(path: str | Path) -> Golden:
 def parse_golden(text: str) -> Golden:
     """A golden file's text as a ``Golden``; raises ``GoldenError``."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as e:
+        raise GoldenError(f"not a golden file: duplicate key '{e.args[0]}'") from None
     except ValueError as e:
         raise GoldenError(f"not a golden file: invalid JSON ({e})") from None
     except RecursionError:
@@ -150,7 +150,7 @@ def parse_golden(text: str) -> Golden:
         raise GoldenError("not a golden file: a string holds half of a surrogate pair")
     nodes = doc.get("nodes") if isinstance(doc, dict) else None
     if not isinstance(nodes, list):
-        raise GoldenError("not a golden file: no list of 'nodes' (write it with --update)")
+        raise GoldenError("not a golden file: no list of 'nodes'")
     golden = Golden(doc.get("circuit"), doc.get("output"), {})
     for i, node in enumerate(nodes):
         name = node.get("name") if isinstance(node, dict) else None
@@ -162,12 +162,28 @@ def parse_golden(text: str) -> Golden:
             raise GoldenError(f"not a golden file: node '{name}' needs a number for"
                               f" {'value' if value is None else 'grad'}")
         golden.nodes[name] = GoldenNode(name, node.get("op"), node.get("in"), value, grad)
+    golden.value = _number(doc.get("value"))
+    if golden.value is None:
+        raise GoldenError("not a golden file: needs a number for the top-level 'value'")
     return golden
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in doc:
+            raise _DuplicateKey(key)
+        doc[key] = value
+    return doc
 
 
 def _number(v: Any) -> float | None:
     if isinstance(v, str):
-        return _NONFINITE.get(v)
+        return NONFINITE.get(v)
     if isinstance(v, int | float) and not isinstance(v, bool):
         try:
             return float(v)
@@ -177,8 +193,15 @@ def _number(v: Any) -> float | None:
 
 
 def compare_golden(path: str, golden: Golden, result: Result, tol: Tolerance) -> list[Mismatch]:
-    """Every node's value and grad against the golden file's; nodes missing on either side."""
-    found: list[Mismatch | None] = []
+    """The whole golden file against ``result``: its structure (circuit, output, node names
+    and order, ops, inputs) exactly, every number with the tolerances."""
+    found: list[Mismatch | None] = [
+        _same(path, what, expected, actual) for what, expected, actual in (
+            ("circuit", golden.circuit, result.circuit), ("output", golden.output, result.output))]
+    out = golden.nodes.get(result.output)
+    if out is None or show(out.value) != show(golden.value):  # else value(OUTPUT) says it
+        found.append(compare(path, "value", golden.value, result.value(result.output), tol))
+    order = [n for n in golden.nodes if n in {node.name for node in result}]
     seen = set()
     for node in result:
         seen.add(node.name)
@@ -186,11 +209,22 @@ def compare_golden(path: str, golden: Golden, result: Result, tol: Tolerance) ->
         if g is None:
             found.append(Mismatch(path, f"node '{node.name}'", "not in the golden file"))
             continue
+        found.append(_same(path, f"op({node.name})", g.op, node.op))
+        found.append(_same(path, f"in({node.name})", g.inputs, list(node.inputs)))
         found.append(compare(path, f"value({node.name})", g.value, node.value, tol))
         found.append(compare(path, f"grad({node.name})", g.grad, node.grad, tol))
+    if order != [node.name for node in result if node.name in golden.nodes]:
+        found.append(Mismatch(path, "node order", "the golden file lists the nodes in"
+                              " another order than the circuit's output"))
     found += [Mismatch(path, f"node '{name}'", "in the golden file, not in the circuit")
               for name in golden.nodes if name not in seen]
     return [m for m in found if m is not None]
+
+
+def _same(path: str, entry: str, expected: Any, actual: Any) -> Mismatch | None:
+    if expected == actual and type(expected) is type(actual):
+        return None
+    return Mismatch(path, entry, f"expected {json.dumps(expected)}, got {json.dumps(actual)}")
 
 
 def same_shape(golden: Golden, result: Result) -> bool:

@@ -1,4 +1,4 @@
-"""pytest plugin: each circuit spec with expectations or a golden file is one test item.
+"""pytest plugin: each circuit spec is one test item; one with nothing to compare fails.
 
 Enabled by its ``pytest11`` entry point, or by ``pytest -p circuitrun.golden.pytest_plugin``;
 it does nothing until ``circuitrun_paths`` (ini) or ``--circuitrun PATH`` names specs.
@@ -7,15 +7,16 @@ it does nothing until ``circuitrun_paths`` (ini) or ``--circuitrun PATH`` names 
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from circuitrun.golden.run import SPEC_SUFFIXES, check_spec, discover, golden_files, has_expectations
 from circuitrun.api.circuit import Circuit, load
+from circuitrun.golden.discover import Discovered, discover, golden_for
+from circuitrun.golden.report import update_command
+from circuitrun.golden.run import check_spec
 from circuitrun.problems import SpecError, UsageError
 
 
@@ -27,21 +28,31 @@ class _Settings:
     from_command_line: bool
     here: Path  # where pytest was invoked: paths are shown relative to it
     updates: list[str] = field(default_factory=list)  # lines for the terminal summary
+    _found: Discovered | UsageError | None = None
+    _specs: set[Path] = field(default_factory=set)
+
+    def discovered(self) -> Discovered:
+        """The specs and golden files (``circuitrun.golden.discover``'s rule), found once."""
+        if self._found is None:
+            try:
+                self._found = discover(self.paths, self.golden_dir)
+                self._specs = {p.absolute() for p in self._found.specs}
+            except UsageError as e:  # two specs for one golden file: said after collection
+                self._found = e
+        if isinstance(self._found, UsageError):
+            raise pytest.UsageError(str(self._found))
+        return self._found
 
     def covers(self, path: Path) -> bool:
-        """Whether ``path`` is a spec under the configured paths (not a golden file)."""
-        if path.suffix.lower() not in SPEC_SUFFIXES:
+        """Whether ``path`` is one of the specs discovered (a link to one is not)."""
+        try:
+            self.discovered()
+        except pytest.UsageError:
             return False
-        if self.golden_dir is not None and path.resolve().is_relative_to(self.golden_dir):
-            return False
-        for root in self.paths:
-            if path == root or (path.is_relative_to(root) and not any(
-                    part.startswith(".") for part in path.relative_to(root).parts)):
-                return True
-        return False
+        return path.absolute() in self._specs
 
     def golden_for(self, spec: Path) -> Path | None:
-        return None if self.golden_dir is None else self.golden_dir / f"{spec.stem}.json"
+        return None if self.golden_dir is None else golden_for(spec, self.golden_dir)
 
     def shown(self, path: Path) -> str:
         return str(path.relative_to(self.here)) if path.is_relative_to(self.here) else str(path)
@@ -98,25 +109,16 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if settings is None or (config.getoption("file_or_dir") and not settings.from_command_line):
         return
     done = {item.path.resolve() for item in items if isinstance(item, SpecItem)}
-    specs = list(discover(settings.paths, exclude=settings.golden_dir))
-    if settings.golden_dir is not None:
-        try:
-            golden_files(specs, settings.golden_dir)
-        except UsageError as e:
-            raise pytest.UsageError(str(e)) from None
+    discovered = settings.discovered()
     files: list[pytest.File] = [SpecFile.from_parent(session, path=spec.resolve())
-                                for spec in specs if spec.resolve() not in done]
-    gdir = settings.golden_dir
-    if gdir is not None and gdir.is_dir() and any(p.is_dir() for p in settings.paths):
-        stems = {p.stem for p in specs}
-        files += [GoldenFile.from_parent(session, path=g) for g in sorted(gdir.iterdir())
-                  if g.suffix == ".json" and not g.name.startswith(".") and g.stem not in stems]
+                                for spec in discovered.specs if spec.resolve() not in done]
+    files += [GoldenFile.from_parent(session, path=g) for g in discovered.stale]
     for file in files:
-        found = file.collect()
+        found = list(file.collect())
         # Reported as pytest reports what it collects itself: counted in "collected N items".
         config.hook.pytest_collectreport(report=pytest.CollectReport(
             file.nodeid, "passed", None, found))
-        items.extend(found)
+        items.extend(item for item in found if isinstance(item, pytest.Item))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -146,17 +148,13 @@ class _CheckItem(pytest.Item):
 
 
 class SpecFile(pytest.File):
-    """A circuit spec: one item if it has anything to check (or cannot be read)."""
+    """A circuit spec: one item (failing when it cannot be read or has nothing to compare)."""
 
     def collect(self) -> list[pytest.Item]:
-        settings = self.config.stash[_SETTINGS]
         try:
             circuit: Circuit | None = load(self.path)
         except SpecError:
             circuit = None  # the item fails and says why
-        golden = settings.golden_for(self.path)
-        if circuit is not None and not has_expectations(circuit, golden, update=settings.update):
-            return []
         return [SpecItem.from_parent(self, name="check", circuit=circuit)]
 
 
@@ -180,8 +178,7 @@ class SpecItem(_CheckItem):
             return
         lines = [text for text, _ in result.lines()]
         if result.golden_failures and not settings.update:
-            accept = shlex.join(["circuitrun", "check", result.path, "--golden-dir",
-                                 settings.shown(settings.golden_dir or Path()), "--update"])
+            accept = update_command([result.path], settings.shown(settings.golden_dir or Path()))
             lines.append(f"to accept the new numbers: {accept}"
                          " (or run pytest with --circuitrun-update)")
         raise CheckFailed(lines)

@@ -17,22 +17,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from circuitrun.graph.expand import Section9
 from circuitrun.graph.order import cycles, output_order, sinks, to_digraph
 from circuitrun.ops.table import OPS, Op
 from circuitrun.problems import did_you_mean
 from circuitrun.spec.findings import Finding
 from circuitrun.spec.models import Spec
+from circuitrun.spec.refs import Shape
 from circuitrun.spec.validate import BROKEN
 
 if TYPE_CHECKING:
     import networkx as nx
 
-_WIRE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*->\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
+_REF = r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])*"
+_WIRE = re.compile(rf"\s*({_REF})\s*->\s*({_REF})\s*")
 _MAX_HINT_NAMES = 10_000  # past this many names, "did you mean" costs more than it helps
 _HINT_WORK = 20_000_000
 """What "did you mean" may compare in one file (characters x characters, about 0.4 s):
@@ -52,6 +55,7 @@ class Built:
     order: Sequence[int]  # declaration indices in output order (a range: the same order)
     output: int
     index: dict[str, int]
+    shapes: dict[str, Shape] = field(default_factory=dict)  # the inputs' shapes (SPEC 9.1)
     _graph: nx.DiGraph[int] | None = None
 
     @property
@@ -75,13 +79,15 @@ def build(spec: Spec, broken: frozenset[str] = frozenset()) -> tuple[Built, list
     to them are not reported, and what is not known of them is not checked.
     """
     inputs = spec.inputs or {}
-    plain = None if spec.wires or broken else _plain_gates(spec.gates, list(inputs))
+    plain = None if spec.wires or broken or list in set(map(type, inputs.values())) else (
+        _plain_gates(spec.gates, list(inputs)))
     if plain is not None:
         names, ops, ins, index = plain
-        values = [*inputs.values(), *repeat(None, len(spec.gates))]
+        values: list[float | None] = [*inputs.values(), *repeat(None, len(spec.gates))]  # type: ignore[list-item]  # no list: checked above
         ties: list[str | None] = [None] * len(names)
         graph = _Graph(names, ops, values, ties, index, broken)
         graph.ins = ins
+        graph.sec9.shapes = dict.fromkeys(inputs, ())
     else:
         graph = _Graph([], [], [], [], {}, broken)
         graph.add(spec)
@@ -89,16 +95,23 @@ def build(spec: Spec, broken: frozenset[str] = frozenset()) -> tuple[Built, list
     if order is None:
         for loop in cycles(graph.ins):
             text = " -> ".join(graph.names[n] for n in loop)
-            graph.found(("gates", graph.names[loop[0]]), True, "cycle", f"cycle: {text}")
+            first = graph.names[loop[0]]
+            graph.found(("gates", graph.sec9.owner.get(first, first)), True, "cycle",
+                        f"cycle: {text}")
     output = graph.output(spec.output) if order else -1
     if spec.expect is not None:
         for part in ("values", "grads"):
             for name in getattr(spec.expect, part):
-                if name not in graph.known:
+                if name in graph.known:
+                    continue
+                issue = graph.sec9.check(name, graph.hints, made=True)
+                if issue is not None and issue.code == "undefined-ref":
                     graph.found(("expect", part, name), True, "unknown-node",
                                 f"'{name}' is not a node of the circuit{graph.hints(name)}")
+                elif issue is not None:
+                    graph.found(("expect", part, name), True, issue.code, issue.message)
     built = Built(graph.names, graph.ops, graph.ins, graph.values, graph.ties, order or [],
-                  output, graph.index)
+                  output, graph.index, graph.sec9.input_shapes())
     return built, graph.findings
 
 
@@ -166,16 +179,15 @@ class _Graph:
                  ties: list[str | None], index: dict[str, int], broken: frozenset[str]) -> None:
         self.names, self.ops, self.values, self.ties, self.index = names, ops, values, ties, index
         self.ins: list[tuple[int, ...]] = []
-        self.broken = broken
+        self.broken = set(broken)
         self.findings: list[Finding] = []
+        self.sec9 = Section9(self.broken)
         self.known = set(index) | broken
         self.hints = _Hints(self.known)
 
-    def found(self, path: tuple[Any, ...], at_key: bool, code: str, message: str) -> None:
-        self.findings.append(Finding(path, at_key, code, message))
-
-    def unknown(self, ref: str) -> str:
-        return f"unknown reference '{ref}'{self.hints(ref)}"
+    def found(self, path: tuple[Any, ...], at_key: bool, code: str, message: str,
+              offset: int | None = None) -> None:
+        self.findings.append(Finding(path, at_key, code, message, offset))
 
     def declare(self, name: str, op: str, value: Any = None, tie: Any = None) -> int:
         at = self.index[name] = len(self.names)
@@ -187,11 +199,22 @@ class _Graph:
 
     def add(self, spec: Spec) -> None:
         """Declare every node, then resolve wires and references, gate by gate."""
+        sec9 = self.sec9
         for name, value in (spec.inputs or {}).items():
-            self.declare(name, "input", value)
+            for node, v in sec9.input_nodes(name, value, self.found):
+                self.declare(node, "input", v)
+        bodies: Mapping[str, Any] = spec.gates  # parts may be BROKEN: not Gate
+        sec9.name_gates(bodies, self.broken)
         gates = []
-        bodies: Mapping[str, Mapping[str, Any]] = spec.gates  # parts may be BROKEN: not Gate
         for name, body in bodies.items():
+            if not isinstance(body, dict):  # an expression (SPEC section 9.2)
+                if name in self.index:
+                    self.found(("gates", name), True, "duplicate-name",
+                               f"'{name}' is already an input: names are unique")
+                    continue
+                for made in sec9.expression(name, body, self.found):
+                    self.declare(made.name, made.op, made.value, made.ties)
+                continue
             op_name = body.get("op")
             op = OPS.get(op_name) if isinstance(op_name, str) else None
             refs = body.get("in")  # a list, or None
@@ -208,6 +231,9 @@ class _Graph:
         self.known = set(self.index) | self.broken
         self.hints = _Hints(self.known)
         self.ins = [()] * len(self.names)
+        for made in sec9.made_nodes:
+            self.ins[self.index[made.name]] = tuple(
+                self.index[i] for i in made.inputs if i in self.index)
         wired = self._wires(spec.wires or [], {g.name: g for g in gates if g.at >= 0})
         for gate in gates:
             self._inputs(gate, wired.get(gate.name, []))
@@ -224,6 +250,10 @@ class _Graph:
                 self.found(path, False, "bad-wire", f"'{wire}' is not a wire: write \"SRC -> DST\"")
                 continue
             src, dst = m.groups()
+            if dst in self.sec9.expressions:
+                self.found(path, False, "mixed-inputs", f"gate '{dst}' is an expression: it"
+                           " takes its inputs from the expression, not from wires")
+                continue
             gate = gates.get(dst)
             is_const = gate is not None and gate.op is not None and gate.op.name == "const"
             if gate is None or is_const or gate.refs is not None:
@@ -231,7 +261,7 @@ class _Graph:
                     pass  # the target's own problem is reported; its source still checked
                 elif gate is None or is_const:
                     what = ("a const gate" if gate is not None else "an input"
-                            if dst in self.index else "not a node")
+                            if dst in self.index or dst in self.sec9.shapes else "not a node")
                     self.found(path, False, "bad-wire",
                                f"wire target '{dst}' is {what}: a wire feeds a gate")
                     continue
@@ -239,10 +269,9 @@ class _Graph:
                     self.found(path, False, "mixed-inputs",
                                f"gate '{dst}' has 'in': it takes no wires")
                     continue
-            if src not in self.known:
-                self.found(path, False, "undefined-ref", self.unknown(src))
+            at = self._ref(src, path)
             if gate is not None and not is_const and gate.refs is None:
-                wired.setdefault(dst, []).append(self.index.get(src))
+                wired.setdefault(dst, []).append(at)
         return wired
 
     def _inputs(self, gate: _Gate, wired: list[int | None]) -> None:
@@ -253,10 +282,7 @@ class _Graph:
             found = wired
         for k, ref in enumerate(refs or ()):
             if isinstance(ref, str):
-                found.append(self.index.get(ref))
-                if ref not in self.known:
-                    self.found(("gates", name, "in", k), False, "undefined-ref",
-                               self.unknown(ref))
+                found.append(self._ref(ref, ("gates", name, "in", k)))
             elif ref is not BROKEN and gate.at >= 0:
                 found.append(self.index[f"{name}.{k}"])
             else:
@@ -274,20 +300,32 @@ class _Graph:
         if gate.at >= 0:
             self.ins[gate.at] = tuple(r for r in found if r is not None)
 
+    def _ref(self, ref: str, path: tuple[Any, ...]) -> int | None:
+        """The node ``ref`` (outside expressions) names, or None (reported at ``path``)."""
+        at = self.index.get(ref)
+        if at is not None and ref not in self.sec9.made:
+            return at
+        issue = self.sec9.check(ref, self.hints, made=False)
+        if issue is not None:
+            self.found(path, False, issue.code, issue.message)
+        return None
+
     def output(self, name: str | None) -> int:
         """The output node: ``name``, or else the only node that feeds nothing (-1: none)."""
         if name is not None:
             if name in self.index:
                 return self.index[name]
-            if name not in self.broken:
-                self.found(("output",), False, "undefined-ref", self.unknown(name))
+            issue = self.sec9.check(name, self.hints, made=True)
+            if issue is not None:
+                self.found(("output",), False, issue.code, issue.message)
             return -1
         ends = sinks(self.ins)
         if len(ends) == 1:
             return ends[0]
         # Unknown references and broken nodes leave nodes feeding nothing that would feed
         # something: an ambiguity then is only a knock-on of those problems.
-        if not self.broken and not any(f.code == "undefined-ref" for f in self.findings):
+        if not self.broken and not any(f.code in ("undefined-ref", "bad-index")
+                                       for f in self.findings):
             shown = ", ".join(f"'{self.names[n]}'" for n in ends[:5]) + (
                 ", ..." if len(ends) > 5 else "")
             self.found((), True, "ambiguous-output", f"no 'output' and {len(ends)} nodes feed"

@@ -32,6 +32,14 @@ class Op:
     grads: Grads
     symbol: str  # how a diagram labels the gate
     attrs: frozenset[str] = field(default_factory=frozenset)
+    # For explanations (circuitrun.explain.formula reads the templates): the value as a
+    # formula of its inputs, and d(value)/d(input) for each input (one template for every
+    # input of an n-ary op).  `{a}`, `{b}`: the first, second input (in an n-ary gradient:
+    # this input); `{(a)}`: the same, a negative number in parentheses; `{ + }` (any other
+    # text in braces): every input (in an n-ary gradient: every other input) joined by it.
+    explain_value: str = ""
+    explain_grads: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # how pictures tell the inputs apart, when order matters
 
     def arity_text(self) -> str:
         """The number of inputs, in words ("2", "1 or more", "none")."""
@@ -193,28 +201,46 @@ def _const(*xs: float) -> float:  # the value comes from the attribute, not from
 
 _TABLE: tuple[Op, ...] = (
     # ---- n-ary ----
-    Op("add", 1, None, _add, lambda ans, *xs: (1.0,) * len(xs), "+"),
-    Op("mul", 1, None, _mul, _mul_grads, "*"),
-    Op("max", 1, None, _extreme(max), _ties_first, "max", frozenset({"ties"})),
-    Op("min", 1, None, _extreme(min), _ties_first, "min", frozenset({"ties"})),
+    Op("add", 1, None, _add, lambda ans, *xs: (1.0,) * len(xs), "+",
+       explain_value="{ + }", explain_grads=("1",)),
+    Op("mul", 1, None, _mul, _mul_grads, "*", explain_value="{ · }", explain_grads=("{ · }",)),
+    Op("max", 1, None, _extreme(max), _ties_first, "max", frozenset({"ties"}),
+       explain_value="max({, })", explain_grads=("{a} ≥ {, }",)),
+    Op("min", 1, None, _extreme(min), _ties_first, "min", frozenset({"ties"}),
+       explain_value="min({, })", explain_grads=("{a} ≤ {, }",)),
     # ---- binary ----
-    Op("sub", 2, 2, lambda a, b: a - b, lambda ans, a, b: (1.0, -1.0), "-"),
-    Op("div", 2, 2, _div, lambda ans, a, b: (_div(1.0, b), -_div(ans, b)), "/"),
-    Op("pow", 2, 2, _pow, _pow_grads, "^"),
+    Op("sub", 2, 2, lambda a, b: a - b, lambda ans, a, b: (1.0, -1.0), "-",
+       explain_value="{a} − {(b)}", explain_grads=("1", "−1"), labels=("a", "b")),
+    Op("div", 2, 2, _div, lambda ans, a, b: (_div(1.0, b), -_div(ans, b)), "/",
+       explain_value="{a} / {(b)}", explain_grads=("1/{b}", "−{a}/{b}²"), labels=("a", "b")),
+    Op("pow", 2, 2, _pow, _pow_grads, "^", explain_value="{(a)}^{(b)}",
+       explain_grads=("{b}·{a}^({b}−1)", "{a}^{b}·ln({a})"), labels=("a", "b")),
     # ---- unary ----
-    Op("neg", 1, 1, lambda a: -a, lambda ans, a: (-1.0,), "-x"),
-    Op("inv", 1, 1, lambda a: _div(1.0, a), lambda ans, a: (-ans * ans,), "1/x"),
-    Op("square", 1, 1, lambda a: a * a, lambda ans, a: (2.0 * a,), "x²"),
-    Op("sqrt", 1, 1, _sqrt, lambda ans, a: (_div(0.5, ans),), "√"),
-    Op("exp", 1, 1, _exp, lambda ans, a: (ans,), "exp"),
-    Op("log", 1, 1, _log, lambda ans, a: (_div(1.0, a),), "log"),
-    Op("sigmoid", 1, 1, _sigmoid, lambda ans, a: (ans * (1.0 - ans),), "σ"),  # noqa: RUF001
-    Op("tanh", 1, 1, math.tanh, lambda ans, a: (1.0 - ans * ans,), "tanh"),
+    Op("neg", 1, 1, lambda a: -a, lambda ans, a: (-1.0,), "-x", explain_value="−{(a)}",
+       explain_grads=("−1",)),
+    Op("inv", 1, 1, lambda a: _div(1.0, a), lambda ans, a: (-ans * ans,), "1/x",
+       explain_value="1/{(a)}", explain_grads=("−1/{a}²",)),
+    Op("square", 1, 1, lambda a: a * a, lambda ans, a: (2.0 * a,), "x²",
+       explain_value="{(a)}²", explain_grads=("2·{a}",)),
+    Op("sqrt", 1, 1, _sqrt, lambda ans, a: (_div(0.5, ans),), "√", explain_value="√{(a)}",
+       explain_grads=("1/(2√{a})",)),
+    Op("exp", 1, 1, _exp, lambda ans, a: (ans,), "exp", explain_value="e^{(a)}",
+       explain_grads=("e^{a}",)),
+    Op("log", 1, 1, _log, lambda ans, a: (_div(1.0, a),), "log", explain_value="ln({a})",
+       explain_grads=("1/{a}",)),
+    Op("sigmoid", 1, 1, _sigmoid, lambda ans, a: (ans * (1.0 - ans),), "σ",
+       explain_value="σ({a})", explain_grads=("σ(1−σ)",)),
+    Op("tanh", 1, 1, math.tanh, lambda ans, a: (1.0 - ans * ans,), "tanh",
+       explain_value="tanh({a})", explain_grads=("1 − tanh²({a})",)),
     Op("relu", 1, 1, lambda a: a if a > 0 or a != a else 0.0,
-       lambda ans, a: (1.0 if a > 0 else 0.0,), "relu"),
-    Op("abs", 1, 1, math.fabs, lambda ans, a: (float((a > 0) - (a < 0)),), "abs"),
-    Op("sin", 1, 1, _sin, lambda ans, a: (_cos(a),), "sin"),
-    Op("cos", 1, 1, _cos, lambda ans, a: (-_sin(a),), "cos"),
+       lambda ans, a: (1.0 if a > 0 else 0.0,), "relu", explain_value="max({a}, 0)",
+       explain_grads=("1 if {a} > 0 else 0",)),
+    Op("abs", 1, 1, math.fabs, lambda ans, a: (float((a > 0) - (a < 0)),), "abs",
+       explain_value="|{a}|", explain_grads=("sign({a})",)),
+    Op("sin", 1, 1, _sin, lambda ans, a: (_cos(a),), "sin", explain_value="sin({a})",
+       explain_grads=("cos({a})",)),
+    Op("cos", 1, 1, _cos, lambda ans, a: (-_sin(a),), "cos", explain_value="cos({a})",
+       explain_grads=("−sin({a})",)),
     # ---- leaf ----
     Op("const", 0, 0, _const, _no_grads, "const", frozenset({"value"})),
 )

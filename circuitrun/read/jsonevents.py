@@ -66,7 +66,7 @@ def json_events(text: str) -> Iterator[yaml.Event]:
             value, pos = scanstring(text, pos)
             here = mark(at)
             done = not open_
-            yield yaml.ScalarEvent(None, None, (False, True), value, here, here, style='"')
+            yield yaml.ScalarEvent(None, None, (False, True), value, here, mark(pos), style='"')
         elif m.group(3):
             here = mark(at)
             done = not open_

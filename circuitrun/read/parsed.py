@@ -17,6 +17,7 @@ class Positions:
     def __init__(self) -> None:
         self.values: dict[Path_, Pos] = {(): (1, 1)}
         self.keys: dict[Path_, Pos] = {}
+        self.strings: dict[Path_, tuple[str, str | None]] = {}
 
     def value(self, path: Path_) -> Pos:
         """The value at ``path``, or the nearest enclosing value that has a position."""
@@ -27,6 +28,16 @@ class Positions:
     def key(self, path: Path_) -> Pos:
         """The key of the entry at ``path`` (the value for list items and the root)."""
         return self.keys.get(path) or self.value(path)
+
+    def string(self, path: Path_) -> tuple[str, Pos, str | None] | None:
+        """The string value at ``path`` as the file writes it: its source (from its first
+        character, a quote for a quoted one, to its last), its start and its style
+        (PyYAML's: None or "" plain, "'", '"', "|", ">"); None if it is no string."""
+        found = self.strings.get(path)
+        if found is None:
+            return None
+        source, style = found
+        return source, self.values[path], style
 
 
 class Parsed(NamedTuple):

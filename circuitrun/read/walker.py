@@ -89,6 +89,7 @@ class _Walker:
         self.open_anchors: set[str] = set()
         self.aliased = 0
         self.lines: Lines | None = None  # set when PyYAML's line numbers need recounting
+        self.text = ""
 
     def _pos(self, mark: Any) -> Pos:
         if self.lines is not None:
@@ -96,6 +97,7 @@ class _Walker:
         return mark.line + 1, mark.column + 1
 
     def run(self, text: str, events: Iterator[yaml.Event] | None) -> Parsed:
+        self.text = text
         if _YAML11_BREAKS.search(text):
             self.lines = Lines(text)
         if events is None:
@@ -187,6 +189,11 @@ class _Walker:
         else:
             path = (*frame.path, frame.key)
         self.positions.values[path] = self._pos(ev.start_mark)
+        if type(ev) is yaml.ScalarEvent and (ev.style or ev.implicit[0]):
+            # the source of a string (an expression's problems are placed inside it)
+            start, end = ev.start_mark, ev.end_mark
+            if start is not None and end is not None:
+                self.positions.strings[path] = (self.text[start.index:end.index], ev.style)
         return path
 
     def _deliver(self, frame: _Frame, value: Any, size: int, ev: yaml.Event,

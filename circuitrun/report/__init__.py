@@ -1,1 +1,2 @@
-"""Stage 6: results written as JSON or CSV, whole or not at all."""
+"""Stage 6: results as text (JSON, CSV, JSON Lines, table cells), numbers written one
+way, and files written whole or not at all."""

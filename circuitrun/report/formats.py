@@ -1,199 +1,74 @@
-"""Results as JSON, CSV and a terminal table (SPEC section 4), and atomic file writes."""
+"""The output formats, looked up by name in one registry (SPEC section 4).
+
+A format writes one result (``result``: text, a piece at a time), the results of
+many input rows (``rows``: a writer), or cells of a table that a terminal draws
+(``table``).  ``choose`` picks one: by name, else by the suffix of the file written,
+else the default.  A new format is one entry in ``FORMATS``.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-import math
-import os
-import stat
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
 
-if TYPE_CHECKING:
-    from rich.table import Table
-
-    from circuitrun.api.circuit import Result
+from circuitrun.problems import UsageError
+from circuitrun.report.parquet import SUFFIXES as PARQUET
+from circuitrun.report.parquet import ParquetRows
+from circuitrun.report.result import Cells, ResultView, csv_pieces, json_pieces, table_cells
+from circuitrun.report.rows import CsvRows, JsonlRows, RowsLayout, RowsWriter
 
 
-def _num(x: float) -> float | str:
-    """A float for JSON: itself, or "nan", "inf", "-inf" (allowed by --allow-nonfinite)."""
-    if math.isfinite(x):
-        return x
-    return "nan" if x != x else ("inf" if x > 0 else "-inf")
+@dataclass(frozen=True, slots=True)
+class Format:
+    """An output format: its name, the file suffixes that pick it, and what it writes."""
+
+    name: str
+    suffixes: tuple[str, ...] = ()
+    result: Callable[[ResultView], Iterator[str]] | None = None
+    rows: Callable[[RowsLayout, bool], RowsWriter] | None = None
+    table: Callable[[ResultView], Cells] | None = None
+
+    def writes(self, inputs: bool) -> bool:
+        """Whether this format writes the results of rows of inputs (else one result)."""
+        if inputs:
+            return self.rows is not None
+        return self.result is not None or self.table is not None
 
 
-def _text(x: float | None) -> str:
-    if x is None:
-        return ""
-    return repr(x) if math.isfinite(x) else str(_num(x))
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("json", (".json",), result=json_pieces),
+    Format("csv", (".csv",), result=csv_pieces, rows=CsvRows),
+    Format("jsonl", (".jsonl", ".ndjson"), rows=JsonlRows),
+    Format("parquet", PARQUET, rows=ParquetRows),
+    Format("table", table=table_cells),
+)}
+
+DEFAULT = {"inputs": "csv", "file": "json", "terminal": "table", "stream": "json"}
+"""The format when none is named and no suffix picks one: for rows of inputs, for one
+result written to a file, on a terminal, and to a pipe or a file redirected to."""
 
 
-PIECE = 1 << 15
-"""Nodes per piece of text: a large result is written a piece at a time (less memory,
-and text that is still in the cache when it is written)."""
+def choose(name: str | None = None, path: str | PurePath | None = None, *,
+           inputs: bool = False, terminal: bool = False) -> Format:
+    """The format named; else the one whose suffixes hold ``path``'s; else the default.
 
-
-def to_json(result: Result) -> str:
-    """One object; each node on its own line, as in SPEC section 4."""
-    return "".join(json_pieces(result))
-
-
-def json_pieces(result: Result) -> Iterator[str]:
-    """``to_json``'s text, a piece at a time."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    head = {"circuit": result.circuit, "output": result.output,
-            "value": _num(result.value(result.output))}
-    yield "".join(["{\n", *(f"  {dumps(k)}: {dumps(v)},\n" for k, v in head.items()),
-                   '  "nodes": [\n'])
-    # Formatted directly rather than through json.dumps of a dict per node (4x faster):
-    # names are [A-Za-z_][A-Za-z0-9_]* (or GATE.K) and ops are words, so nothing in a
-    # row needs escaping; floats are repr'd, as the json module does.
-    prog = result._prog
-    quoted = list(map('"{}"'.format, prog.names))
-    n = len(quoted)
-    for start in range(0, n, PIECE):
-        stop = min(n, start + PIECE)
-        values, grads = _texts(result, start, stop, "null", '"{}"')
-        rows = []
-        for name, op, srcs, v, g in zip(quoted[start:stop], prog.ops[start:stop],
-                                        prog.ins[start:stop], values, grads, strict=True):
-            k = len(srcs)
-            if k == 2:
-                refs = f"{quoted[srcs[0]]}, {quoted[srcs[1]]}"
-            elif k == 1:
-                refs = quoted[srcs[0]]
-            else:
-                refs = ", ".join([quoted[i] for i in srcs])
-            rows.append(f'    {{"name": {name}, "op": "{op}", "in": [{refs}], "value": {v},'
-                        f' "grad": {g}}}')
-        yield ",\n".join(rows) + (",\n" if stop < n else "\n")
-    yield "  ]\n}\n"
-
-
-def _texts(result: Result, start: int, stop: int, null: str, nonfinite: str
-           ) -> tuple[list[str], list[str]]:
-    """Values and gradients of nodes start..stop-1 as text: repr, ``null`` for
-    constants' gradients, ``nonfinite`` formatting "nan", "inf" and "-inf" (their reprs)."""
-    from circuitrun.engine.scalar import first_nonfinite
-
-    out = []
-    for xs in (result._values[start:stop], result._grads[start:stop]):
-        texts = list(map(repr, xs))
-        if first_nonfinite(xs) is not None and nonfinite != "{}":
-            texts = [nonfinite.format(t) if t[-1] in "fn" else t for t in texts]  # inf, nan
-        out.append(texts)
-    values, grads = out
-    constant = result._prog.constant[start:stop]
-    if True in constant:
-        for p, c in enumerate(constant):
-            if c:
-                grads[p] = null
-    return values, grads
-
-
-def to_csv(result: Result) -> str:
-    """Header ``name,op,in,value,grad``; ``in`` joined by spaces; a null grad is empty."""
-    return "".join(csv_pieces(result))
-
-
-def csv_pieces(result: Result) -> Iterator[str]:
-    """``to_csv``'s text, a piece at a time."""
-    # Nothing needs CSV quoting: names and ops have no comma, quote or line break.
-    yield "name,op,in,value,grad\n"
-    prog = result._prog
-    names = prog.names
-    for start in range(0, len(names), PIECE):
-        stop = min(len(names), start + PIECE)
-        values, grads = _texts(result, start, stop, "", "{}")
-        rows = []
-        for name, op, srcs, v, g in zip(names[start:stop], prog.ops[start:stop],
-                                        prog.ins[start:stop], values, grads, strict=True):
-            refs = " ".join([names[i] for i in srcs])
-            rows.append(f"{name},{op},{refs},{v},{g}\n")
-        yield "".join(rows)
-
-
-def build_table(result: Result) -> Table:
-    """A rich table of the nodes, for people."""
-    from rich.table import Table
-
-    table = Table(title=f"{result.circuit}: {result.output} = "
-                        f"{_text(result.value(result.output))}", title_justify="left")
-    for col in ("name", "op", "in"):
-        table.add_column(col)
-    table.add_column("value", justify="right")
-    table.add_column("grad", justify="right")
-    for n in result:
-        grad = "—" if n.grad is None else _text(n.grad)
-        table.add_row(n.name, n.op, " ".join(n.inputs), _text(n.value), grad)
-    return table
-
-
-def print_table(result: Result) -> None:
-    """The table on the terminal."""
-    from rich.console import Console
-
-    Console().print(build_table(result))
-
-
-def render_table(result: Result) -> str:
-    """The table as plain text, for a file."""
-    from rich.console import Console
-
-    buf = io.StringIO()
-    Console(file=buf, width=200, color_system=None).print(build_table(result))
-    return buf.getvalue()
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all: a temporary file, then a rename."""
-    with open_atomic(path) as f:
-        f.write(text)
-
-
-@contextlib.contextmanager
-def open_atomic(path: str | Path) -> Iterator[IO[str]]:
-    """A text file to write ``path`` with, whole or not at all: a temporary file in the
-    same folder, renamed over ``path`` when the block ends without an error.
-
-    A symlink is written through (its target replaced, the link kept).  A device, a
-    FIFO, and anything under /dev or /proc (``/dev/null``, ``/dev/stdout``) are written
-    in place, as ``open`` would: a rename would replace the device, the FIFO, or the
-    file a shell redirected stdout to, behind the shell's back.
+    ``inputs``: for the results of rows of inputs.  ``terminal``: the text goes to a
+    terminal.  Raises ``UsageError`` for a format unknown or not for these results.
     """
-    try:
-        mode: int | None = os.stat(path).st_mode
-    except OSError:
-        mode = None
-    special = mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
-    if special or os.path.abspath(path).startswith(("/dev/", "/proc/")):
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            yield f
-        return
-    path = Path(os.path.realpath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        os.chmod(tmp, _mode_for(path))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    """The existing file's permissions, or what a plain ``open`` would give."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    usable = [f for f in FORMATS.values() if f.writes(inputs)]
+    if name is not None:
+        chosen = FORMATS.get(name)
+        if chosen is None or chosen not in usable:
+            what = "does not apply to inputs" if chosen is not None else "is not known"
+            raise UsageError(f"format {name} {what}: use {' or '.join(f.name for f in usable)}",
+                             argument="format")
+        return chosen
+    if path is not None:
+        suffix = PurePath(path).suffix.lower()
+        for f in usable:
+            if suffix in f.suffixes:
+                return f
+    where = "inputs" if inputs else "file" if path is not None else (
+        "terminal" if terminal else "stream")
+    return FORMATS[DEFAULT[where]]

@@ -21,6 +21,7 @@ class Finding(NamedTuple):
     at_key: bool  # point at the key of the entry at ``path`` rather than its value
     code: str
     message: str
+    offset: int | None = None  # a character of the string value at ``path`` (SPEC 9.2)
 
 
 def real_path(data: Any, loc: tuple[Any, ...]) -> Path_:

@@ -9,6 +9,7 @@ twice as fast as a model instance for each of a million gates.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from itertools import repeat
 from operator import contains, itemgetter
@@ -21,7 +22,9 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
 )
 from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
@@ -91,6 +94,54 @@ Gate.__doc__ = "``{op: OP, in: REFS, ...attributes}``."
 Gate.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
 
 
+def _list_or(v: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A list (a vector or matrix input, checked by ``shapes.input_elements``) as it is;
+    anything else as the annotated type says."""
+    return v if isinstance(v, list) else handler(v)
+
+
+def _expression_or(v: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """An expression (a string) as it is, a number as a finite float (a ``const`` gate,
+    SPEC section 9.2); anything else is validated as a mapping gate."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return _finite(v)
+    return handler(v)
+
+
+def _finite(v: float) -> float:
+    """A number as a finite float; else Pydantic's error, as ``Number`` gives it."""
+    try:
+        if math.isfinite(v):
+            return float(v)
+    except OverflowError:  # an integer beyond a double (JSON keeps integers whole)
+        pass
+    raise PydanticCustomError("finite_number", "Input should be a finite number")
+
+
+_INPUT_SCHEMA: JsonDict = {"anyOf": [
+    {"type": "number"}, {"type": "null"},
+    {"type": "array", "minItems": 1, "items": {"type": ["number", "null"]},
+     "description": "a vector: elements NAME[0], NAME[1] ..."},
+    {"type": "array", "minItems": 1, "items": {
+        "type": "array", "minItems": 1, "items": {"type": ["number", "null"]}},
+     "description": "a matrix (rows of equal length): elements NAME[0][0] ..."},
+]}
+_EXPRESSION_SCHEMA: JsonDict = {"anyOf": [
+    {"$ref": "#/$defs/Gate"},
+    {"type": "string", "description": "an expression (SPEC section 9.2)"},
+    {"type": "number", "description": "a const gate"},
+]}
+
+if TYPE_CHECKING:
+    InputValue = float | list[Any] | None
+    GateValue = Gate | str | float
+else:
+    InputValue = Annotated[Number | None, WrapValidator(_list_or)]
+    GateValue = Annotated[Gate, WrapValidator(_expression_or)]
+
+
 class Expect(BaseModel):
     """Golden expectations checked by ``circuitrun check`` (SPEC section 5)."""
 
@@ -115,10 +166,10 @@ class Spec(BaseModel):
         None, description="spec format version")
     name: str | None = Field(None, description="reported in every output; default: file stem")
     description: str | None = None
-    inputs: dict[Name, Number | None] | None = Field(
+    inputs: dict[Name, InputValue] | None = Field(
         description="leaf variables; null means the value is given at run time (--set)",
     )
-    gates: Annotated[dict[Name, Gate], Field(min_length=1, description="the computation")]
+    gates: Annotated[dict[Name, GateValue], Field(min_length=1, description="the computation")]
     wires: list[str] | None = Field(
         None, description='netlist connections "SRC -> DST", appended to DST\'s inputs in order'
     )
@@ -128,7 +179,7 @@ class Spec(BaseModel):
     expect: Expect | None = None
 
 
-def attribute_problems(gates: Mapping[str, Mapping[str, Any]]
+def attribute_problems(gates: Mapping[str, Any]
                        ) -> Iterator[tuple[str, str, str, str]]:
     """Attributes a gate's op does not take or lacks, as ``(gate, key, code, message)``.
 
@@ -136,6 +187,8 @@ def attribute_problems(gates: Mapping[str, Mapping[str, Any]]
     is not a known name (it failed validation) is not checked.
     """
     for name, gate in gates.items():
+        if not isinstance(gate, dict):
+            continue  # an expression gate (SPEC section 9.2)
         op_name = gate.get("op")
         op = OPS.get(op_name) if isinstance(op_name, str) else None
         if op is None:
@@ -147,20 +200,19 @@ def attribute_problems(gates: Mapping[str, Mapping[str, Any]]
             yield name, "", "missing-key", f"op '{op.name}' needs 'value'"
 
 
-def plain(gates: Mapping[str, Mapping[str, Any]], keys: int) -> bool:
-    """Whether every gate is exactly ``{op, in}`` with an op other than const (so that no
-    gate has an attribute problem); ``keys`` is the number of keys of all the gates.
+def plain(bodies: list[dict[str, Any]], keys: int) -> bool:
+    """Whether every mapping gate of ``bodies`` is exactly ``{op, in}`` with an op other
+    than const (so that none has an attribute problem); ``keys`` is their number of keys.
 
     Told in two passes in C: a spec of a million such gates would wait for a loop.
     """
-    bodies = gates.values()
-    return (keys == 2 * len(gates) and all(map(contains, bodies, repeat("in")))
+    return (keys == 2 * len(bodies) and all(map(contains, bodies, repeat("in")))
             and "const" not in set(map(itemgetter("op"), bodies)))
 
 
 def key_count(spec: Spec, gate_keys: int) -> int:
     """How many keys the document of ``spec`` holds (its model keeps every key given);
-    ``gate_keys`` is the number of keys of all the gates."""
+    ``gate_keys`` is the number of keys of its mapping gates (an expression has none)."""
     count = len(spec.model_fields_set) + len(spec.inputs or ()) + len(spec.gates) + gate_keys
     if spec.expect is not None:
         expect = spec.expect
@@ -189,4 +241,8 @@ def json_schema() -> dict[str, Any]:
     rules.append({"if": {"properties": {"op": {"const": "const"}}},
                   "then": {"required": ["value"]}})
     gate["allOf"] = rules
+    # SPEC section 9: the forms the wrap validators above let through
+    schema["properties"]["inputs"]["anyOf"][0]["patternProperties"][NAME_PATTERN] = (
+        _INPUT_SCHEMA)
+    schema["properties"]["gates"]["patternProperties"][NAME_PATTERN] = _EXPRESSION_SCHEMA
     return schema

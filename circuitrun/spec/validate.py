@@ -59,8 +59,11 @@ def check(data: Any) -> Checked:
         if mended is not None:
             findings += _attribute_findings(mended)
         return Checked(mended, findings, broken)
-    gate_keys = sum(map(len, spec.gates.values()))
-    findings = [] if plain(spec.gates, gate_keys) else _attribute_findings(spec)
+    bodies: list[Any] = list(spec.gates.values())
+    if set(map(type, bodies)) != {dict}:  # expression gates (SPEC 9.2): no keys, no attributes
+        bodies = [b for b in bodies if isinstance(b, dict)]
+    gate_keys = sum(map(len, bodies))
+    findings = [] if plain(bodies, gate_keys) else _attribute_findings(spec)
     return Checked(spec, findings, frozenset(), key_count(spec, gate_keys))
 
 
@@ -100,7 +103,7 @@ def _set_aside(data: dict[Any, Any], errors: list[Any]) -> tuple[Spec | None, fr
             broken.add(name)
             if len(loc) == 2:  # not a mapping
                 gates[name] = {"op": BROKEN, "in": [BROKEN]}
-            elif name in gates:
+            elif isinstance(gates.get(name), dict):
                 if name not in mended:
                     gates[name] = dict(gates[name])
                     mended.add(name)
@@ -123,6 +126,8 @@ def _set_aside(data: dict[Any, Any], errors: list[Any]) -> tuple[Spec | None, fr
     if not isinstance(top.get("gates"), dict) or not gates:
         return None, frozenset()
     for name, gate in gates.items():  # `in` as validation gives it: a list, or None
+        if not isinstance(gate, dict):  # an expression gate: a string or a number
+            continue
         refs = gate.get("in")
         if refs is not None and not isinstance(refs, list):
             gates[name] = {**gate, "in": [refs]}
