@@ -13,7 +13,14 @@ from typing import Any, Final, NamedTuple
 
 from pydantic import ValidationError
 
-from circuitrun.spec.findings import Finding, describe, from_error, merge_ref_errors, real_path
+from circuitrun.spec.findings import (
+    Finding,
+    describe,
+    from_error,
+    merge_gate_errors,
+    merge_ref_errors,
+    real_path,
+)
 from circuitrun.spec.models import Expect, Gate, Spec, attribute_problems, key_count, plain
 
 
@@ -53,7 +60,7 @@ def check(data: Any) -> Checked:
     try:
         spec = Spec.model_validate(data)
     except ValidationError as e:
-        errors = merge_ref_errors(e.errors(include_url=False))
+        errors = merge_ref_errors(merge_gate_errors(e.errors(include_url=False)))
         findings = [from_error(err, data) for err in errors]
         mended, broken = _set_aside(data, errors)
         if mended is not None:
