@@ -3,8 +3,8 @@
     python bench/stages.py SPEC [--repeat N]
 
 Stages of the happy path: read (bytes → text), parse (text → plain data), validate
-(plain data → the Pydantic model), build (the DAG and its order), compile, forward,
-backward, write (the JSON text).  Prints the median of N
+(plain data → the Pydantic model), keys (JSON only: the duplicate-key check), build
+(the DAG and its order), compile, forward, backward, write (the JSON text).  Prints the median of N
 runs of each, in CPU seconds (less disturbed by other load than wall time), with the
 cyclic collector off during loading and compiling as ``circuitrun`` has it.
 """
@@ -42,9 +42,13 @@ def stages(spec: Path) -> dict[str, float]:
     gc.disable()
     try:
         text = timed("read", lambda: reader.read_text(spec))
-        parsed = timed("parse", lambda: reader.parse(text, str(spec), is_json=is_json))
+        parsed = timed("parse", lambda: reader.parse(text, str(spec), is_json=is_json,
+                                                     duplicates=False))
         checked = timed("validate", lambda: check(parsed.data))
         assert checked.spec is not None and not parsed.problems and not checked.findings
+        if is_json:  # as the loader does: the keys kept against the colons
+            count = timed("keys", lambda: text.count(":"))
+            assert count == checked.keys, "a colon in a string: the loader reads again"
         built, findings = timed("build", lambda: build(checked.spec))
         assert not findings, "not a valid spec"
     finally:

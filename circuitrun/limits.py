@@ -19,6 +19,10 @@ MAX_BYTES = 64 * 2**20
 """Size of a spec file (64 MiB); larger files are not read at all."""
 MAX_NODES = 3_000_000
 """Inputs, gates and inline constants of one circuit."""
+MAX_DEPTH = 64
+"""Nesting a spec never needs; deeper files are rejected before they are read further."""
+MAX_ALIASED = 100_000
+"""Nodes that YAML aliases may repeat in one file (stops "billion laughs")."""
 
 
 def too_large(path: str, message: str) -> SpecError:
@@ -33,13 +37,15 @@ def check_size(size: int, path: str) -> None:
                               " the most circuitrun reads")
 
 
-def check_nodes(data: Any, path: str) -> None:
+def check_nodes(data: Any, path: str, size: int) -> None:
     """Refuse a document whose circuit would have more than ``MAX_NODES`` nodes.
 
     Counted on the plain data, before validation and the graph (where the memory goes);
-    anything malformed counts as nothing here and is left to validation.
+    anything malformed counts as nothing here and is left to validation.  ``size`` is the
+    length of the text: each node takes two characters of it at least (``1,``), but for
+    those YAML aliases repeat, so a shorter text needs no counting.
     """
-    if not isinstance(data, dict):
+    if size // 2 + MAX_ALIASED <= MAX_NODES or not isinstance(data, dict):
         return
     inputs, gates = data.get("inputs"), data.get("gates")
     count = len(inputs) if isinstance(inputs, dict) else 0

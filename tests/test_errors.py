@@ -722,6 +722,30 @@ def test_a_gate_named_like_an_input_still_has_its_references_checked(
         "spec.yaml:3:24: error: unknown reference 'zz' [undefined-ref]\n")
 
 
+def test_a_gate_of_no_form_is_reported_as_the_mapping_it_is_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A gate is a mapping, an expression (a string) or a number (SPEC 9.2); Pydantic
+    # tries each form, and the problem is said once, of the value ("  a: " is 5
+    # characters: col 6).  A mapping gate's own problems stay its own (line 9).
+    assert validate_stderr(tmp_path, monkeypatch, """\
+        inputs: {x: 1}
+        gates:
+          a: true
+          b: null
+          c: [x]
+          d: .inf
+          e: 2
+          f: "x * 2"
+          g: {op: neg, in: x, colour: red}
+          k: {op: add, in: [a, b, c, d, e, f, g]}
+        """) == (
+        "spec.yaml:3:6: error: expected a mapping, got the boolean true [bad-type]\n"
+        "spec.yaml:4:6: error: expected a mapping, got nothing (null) [bad-type]\n"
+        "spec.yaml:5:6: error: expected a mapping, got a list [bad-type]\n"
+        "spec.yaml:6:6: error: expected a finite number, got .inf [bad-type]\n"
+        "spec.yaml:9:23: error: unknown key 'colour' [unknown-key]\n")
+
+
 # A key YAML reads as no string (a number, null, a boolean): at the key, saying what it is.
 # Each spec is valid but for that key.
 GATE_F = "gates: {f: {op: neg, in: x}}\n"

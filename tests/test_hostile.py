@@ -595,6 +595,27 @@ def test_byte_limit_is_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert [p.code for p in info.value.problems] == ["too-large"]
 
 
+@pytest.mark.parametrize(("text", "is_json", "aliased"), [
+    ('{"inputs":{},"gates":{"f":{"op":"add","in":[' + ",".join(["1"] * 500) + "]}}}", True, 0),
+    ("inputs: {}\ngates: {f: {op: add, in: [" + ",".join(["1"] * 500) + "]}}\n", False, 0),
+    # aliases repeat nodes without text: 10 lists of 100 constants, from 1 list of them
+    ("inputs: {}\ngates: {g: {op: add, in: &c [" + ",".join(["1"] * 100) + "]}, "
+     + ", ".join(f"g{i}: {{op: add, in: *c}}" for i in range(10)) + "}\noutput: g\n",
+     False, 1000),
+], ids=["json-constants", "flow-constants", "aliases"])
+def test_every_node_takes_two_characters_but_for_aliases(text: str, is_json: bool,
+                                                         aliased: int) -> None:
+    # What lets limits.check_nodes skip counting a short text: nodes <= length / 2 +
+    # the nodes aliases repeat (at most MAX_ALIASED), shown on the densest specs there are
+    # (inline constants: "1," is a node).
+    import circuitrun
+    from circuitrun import limits
+
+    nodes = len(circuitrun.loads(text, json=is_json).node_names)
+    assert nodes <= len(text) // 2 + aliased <= len(text) // 2 + limits.MAX_ALIASED
+    assert nodes + 100 > (len(text) - aliased) // 2  # dense: the bound is nearly met
+
+
 def test_limits_leave_room_for_a_million_gate_chain() -> None:
     # SPEC 3.6: a chain of 1,000,000 gates; with an inline constant in each, 2,000,001
     # nodes and about 45 MB of compact JSON.

@@ -199,6 +199,13 @@ def test_corrupted_specs(seed: int) -> None:
     "inputs: {x: 1, y: 2}\ngates:\n  f: {op: add, in: [x, y]}\n  g: {op: -, in: [f]}\n",
     "inputs: {x: 1, y: 2}\ngates:\n  f: {op: add, in: [x, y]}\n  true: {op: neg, in: [f]}\n",
     "inputs: {x: 1, y: 2}\ngates:\n  f: {op: add, in: [x, -]}\n",
+    # words that are no strings, and scalars that may be numbers, among the inputs and ops
+    "inputs: {x: 1}\ngates:\n  f: {op: add, in: [x, null]}\n  g: {op: add, in: [TRUE, x]}\n",
+    "inputs: {x: 1}\ngates:\n  f: {op: add, in: [x, x.1, _x, x-1]}\n",
+    "inputs: {x: 1}\ngates:\n  f: {op: add, in: [x, 1e-3, .5, -2, +3, 0x1f, .inf]}\n",
+    "inputs: {x: 1}\ngates:\n  f: {op: null, in: [x]}\n  g: {op: 5, in: [x]}\n",
+    "inputs: {x: 1}\ngates:\n  f: {op: .5, in: [x]}\n  False: {op: neg, in: [x]}\n",
+    "inputs: {x: 1}\ngates:\n  f: {null: neg, in: [x]}\n  g: {op: neg, Null: [x]}\n",
 ])
 def test_line_reader_corners(text: str) -> None:
     same_either_way(text)

@@ -19,7 +19,7 @@ from circuitrun.limits import check_nodes, check_size
 from circuitrun.problems import Problem, SpecError
 from circuitrun.read import Positions, parse, read_text
 from circuitrun.spec.findings import Finding
-from circuitrun.spec.models import Spec, key_count
+from circuitrun.spec.models import Spec
 from circuitrun.spec.scalarpos import ScalarText
 from circuitrun.spec.validate import check, model
 
@@ -61,11 +61,11 @@ def load_text(text: str, path: str, *, is_json: bool = False) -> Loaded:
     check_size(len(text), path)
     with no_cyclic_gc():
         parsed = parse(text, path, is_json=is_json, duplicates=False)
-        check_nodes(parsed.data, path)  # before the DAG, where the memory would go
+        check_nodes(parsed.data, path, len(text))  # before the model and the DAG
         if not parsed.problems:
-            spec, findings, broken = check(parsed.data)
+            spec, findings, broken, keys = check(parsed.data)
             del parsed  # the model holds what is needed of the data
-            if spec is not None and not findings and _no_duplicates(spec, text, path, is_json):
+            if spec is not None and not findings and _no_duplicates(keys, text, path, is_json):
                 built, findings = build(spec, broken)
                 if not findings:
                     kept = spec if len(text) <= KEEP_SPEC else None
@@ -73,9 +73,10 @@ def load_text(text: str, path: str, *, is_json: bool = False) -> Loaded:
         raise SpecError(_problems(text, path, is_json))
 
 
-def _no_duplicates(spec: Spec, text: str, path: str, is_json: bool) -> bool:
-    """Whether the document held no duplicate key (JSON was read without looking)."""
-    if not is_json or text.count(":") == key_count(spec):
+def _no_duplicates(keys: int, text: str, path: str, is_json: bool) -> bool:
+    """Whether the document (of ``keys`` keys) held no duplicate key: JSON was read
+    without looking."""
+    if not is_json or text.count(":") == keys:
         return True  # every colon is a key's, and every key was kept
     # A colon in a string, or a key that json dropped: only an exact reading tells.
     return not parse(text, path, is_json=True).problems
@@ -86,7 +87,7 @@ def _problems(text: str, path: str, is_json: bool) -> list[Problem]:
     parsed = parse(text, path, is_json=is_json, track=True)
     problems = list(parsed.problems)
     if parsed.data is not None or not parsed.problems:
-        spec, findings, broken = check(parsed.data)
+        spec, findings, broken, _ = check(parsed.data)
         if spec is not None:
             findings += build(spec, broken)[1]
         assert parsed.positions is not None  # asked for

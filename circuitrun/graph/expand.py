@@ -8,12 +8,14 @@ module only applies them while the DAG is built and says where each problem is.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from circuitrun.spec.exprmemo import Expressions
-from circuitrun.spec.exprwalk import ExprNode
 from circuitrun.spec.refs import Issue, Shape, Suggest, resolve
 from circuitrun.spec.shapes import input_elements
+
+if TYPE_CHECKING:
+    from circuitrun.spec.exprmemo import Expressions
+    from circuitrun.spec.exprwalk import ExprNode
 
 Found = Callable[..., None]
 """``found(path, at_key, code, message, offset=None)``: records a finding."""
@@ -68,6 +70,11 @@ class Section9:
 
     def expression(self, gate: str, body: Any, found: Found) -> list[ExprNode]:
         """The nodes of a gate written as a string or a number, in declaration order."""
+        # The expression compiler (Python's ast, a parser) is loaded by the first spec
+        # that has an expression, not by every start of the command.
+        from circuitrun.spec.exprmemo import Expressions
+        from circuitrun.spec.exprwalk import ExprNode
+
         self.expressions.add(gate)
         if not isinstance(body, str):
             nodes = [ExprNode(gate, "const", (), body)]

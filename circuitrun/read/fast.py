@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from circuitrun.read.scalars import WORDS
 from circuitrun.read.scalars import resolve as _resolve
 
 DECLINE: Any = object()
@@ -52,6 +53,10 @@ _MAP_ITEMS = re.compile(rf"({_KEY}): +({_SEQ}|{_TOKEN}|{_QUOTED})", re.ASCII)
 # inputs), where ``_LINE`` is limited to ``_LONG_LINE``.
 _PAIR_LINE = re.compile(rf"( +)({_KEY}): +\{{({_KEY}): ({_TOKEN}), ({_KEY}): \["
                         rf"({_TOKEN}(?:, {_TOKEN})*+)\]\}}", re.ASCII)
+# Scalars that start with a letter or "_", one after the other: strings, but for WORDS.
+_WORD_LIST = re.compile(r"[A-Za-z_][A-Za-z0-9_.+\-]*(?:, [A-Za-z_][A-Za-z0-9_.+\-]*)*+",
+                        re.ASCII)
+_NOT_WORD = frozenset("0123456789+-.")  # how a plain scalar that may be a number starts
 _PLAIN_LF = bytes(range(0x20, 0x7F)) + b"\n"
 # Longer lines go to the walker: matching a flow list of n items costs the regex engine
 # about 500 bytes per item (its backtracking stack), 2 GB for a gate of 4 million inputs.
@@ -84,13 +89,17 @@ def read(text: str) -> Any:
             if type(block) is not dict:
                 return DECLINE
             _, name, k1, v1, k2, items = m.groups()
-            if name in block or k1 == k2 or _resolve(name) is not name:
+            if name in block or k1 == k2 or name in WORDS:
                 return DECLINE  # a duplicate, or a key that is not a string (null, true)
             if (k1, k2) != pair_keys:
-                if _resolve(k1) is not k1 or _resolve(k2) is not k2:
+                if k1 in WORDS or k2 in WORDS:
                     return DECLINE
                 pair_keys = (k1, k2)
-            block[name] = {k1: _resolve(v1), k2: [_resolve(t) for t in items.split(", ")]}
+            refs = items.split(", ")
+            if not (_WORD_LIST.fullmatch(items) and WORDS.isdisjoint(refs)):
+                refs = [_resolve(t) for t in refs]  # numbers, null, ...: resolved one by one
+            block[name] = {k1: v1 if v1 not in WORDS and v1[0] not in _NOT_WORD
+                           else _resolve(v1), k2: refs}
             continue
         if len(line) > _LONG_LINE:
             return DECLINE

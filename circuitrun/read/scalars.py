@@ -12,9 +12,13 @@ import math
 import re
 from typing import Any
 
-_NULL = re.compile(r"~|null|Null|NULL|")
-_TRUE = re.compile(r"true|True|TRUE")
-_FALSE = re.compile(r"false|False|FALSE")
+_WORDS: dict[str, Any] = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+}
+WORDS = frozenset(_WORDS)
+"""The plain scalars that are null or a boolean: any other plain scalar that starts with
+a letter or ``_`` is a string."""
 _INT = re.compile(r"[-+]?[0-9]+")
 _INT_OCT = re.compile(r"0o[0-7]+")
 _INT_HEX = re.compile(r"0x[0-9a-fA-F]+")
@@ -25,10 +29,8 @@ _NAN = re.compile(r"\.(nan|NaN|NAN)")
 
 def resolve(text: str) -> Any:
     """A plain scalar by the YAML 1.2 core schema: None, a bool, an int, a float or ``text``."""
-    if not text:
-        return None
-    first = text[0]
-    if first in "0123456789+-.":
+    first = text[:1]
+    if first and first in "0123456789+-.":
         if _INT.fullmatch(text):
             return _integer(text)
         if _FLOAT.fullmatch(text):
@@ -42,13 +44,7 @@ def resolve(text: str) -> Any:
         if _NAN.fullmatch(text):
             return float("nan")
         return text
-    if first in "nN~" and _NULL.fullmatch(text):
-        return None
-    if first in "tT" and _TRUE.fullmatch(text):
-        return True
-    if first in "fF" and _FALSE.fullmatch(text):
-        return False
-    return text
+    return _WORDS.get(text, text)
 
 
 def _integer(text: str, base: int = 10) -> int | float:

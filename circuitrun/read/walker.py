@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from circuitrun.limits import MAX_ALIASED, MAX_DEPTH
 from circuitrun.problems import Problem
 from circuitrun.read.parsed import Parsed, Path_, Positions
 from circuitrun.read.scalars import resolve
@@ -24,11 +25,6 @@ try:
     _Parser: type = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
     _Parser = yaml.SafeLoader
-
-MAX_DEPTH = 64
-"""Nesting a spec never needs; deeper files are rejected before they are read further."""
-MAX_ALIASED = 100_000
-"""Nodes that YAML aliases may repeat in one file (stops "billion laughs")."""
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS: dict[str, type | tuple[type, ...]] = {

@@ -39,6 +39,52 @@ def real_path(data: Any, loc: tuple[Any, ...]) -> Path_:
     return tuple(path)
 
 
+_GATE_FORMS = ("Gate", "str", "float")  # how Pydantic names GateValue's members in a loc
+
+
+def merge_gate_errors(errors: list[Any]) -> list[Any]:
+    """``errors`` as if a gate were validated by the form its value has: Pydantic tries
+    each member of ``GateValue`` and reports them all, at ``('gates', GATE, MEMBER, ...)``.
+
+    A mapping gate's errors are the ``Gate`` member's; a number gate's, the number's (it
+    is not finite); anything else is not a mapping.
+    """
+    merged = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        if len(loc) >= 3 and loc[0] == "gates" and loc[2] in _GATE_FORMS:
+            value = err["input"]
+            if loc[2] == "float" and isinstance(value, int | float) and not isinstance(
+                    value, bool):
+                err = {**err, "loc": loc[:2], "type": "finite_number"}
+            elif loc[2] != "Gate" or (len(loc) == 3 and isinstance(value, int | float)
+                                      and not isinstance(value, bool)):
+                continue
+            else:
+                err = {**err, "loc": (*loc[:2], *loc[3:])}
+        merged.append(err)
+    return merged
+
+
+def merge_ref_errors(errors: list[Any]) -> list[Any]:
+    """``errors`` with one error for each reference of a gate that is neither a name nor
+    a number: Pydantic gives one for each member of ``Ref``'s union, at
+    ``('gates', GATE, 'in', K, MEMBER)``."""
+    merged = []
+    seen = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if len(loc) == 5 and loc[0] == "gates" and loc[2] == "in" and isinstance(loc[3], int):
+            if loc[:4] in seen:
+                continue
+            seen.add(loc[:4])
+            v = err["input"]
+            number = isinstance(v, int | float) and not isinstance(v, bool)
+            err = {**err, "loc": loc[:4], "type": "finite_number" if number else "ref_type"}
+        merged.append(err)
+    return merged
+
+
 def from_error(err: Any, data: Any) -> Finding:
     """The finding of one Pydantic error in validating ``data``."""
     kind: str = err["type"]

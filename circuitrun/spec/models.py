@@ -9,7 +9,6 @@ twice as fast as a model instance for each of a million gates.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from itertools import repeat
 from operator import contains, itemgetter
@@ -21,7 +20,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainValidator,
     Strict,
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
@@ -43,24 +41,15 @@ Number = Annotated[float, Strict(), AllowInfNan(False)]
 """A finite number written as one: not ``"2"``, not ``true``, not ``.inf``."""
 
 
-def _ref(v: Any) -> str | float:
-    if isinstance(v, str):
-        return v
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        try:
-            if math.isfinite(v):
-                return float(v)
-        except OverflowError:  # an integer beyond a double (JSON keeps integers whole)
-            pass
-        raise PydanticCustomError("finite_number", "Input should be a finite number")
-    raise PydanticCustomError("ref_type", "Input should be a node name or a number")
-
-
 _REF_SCHEMA = {"anyOf": [
     {"type": "string", "pattern": NAME_PATTERN, "description": "a node name"},
     {"type": "number", "description": "an inline constant (a node GATE.K)"},
 ]}
-Ref = Annotated[str | float, PlainValidator(_ref), WithJsonSchema(_REF_SCHEMA)]
+Ref = Annotated[Annotated[str, Strict()] | Number, Field(union_mode="left_to_right"),
+                WithJsonSchema(_REF_SCHEMA)]
+"""A node name or an inline constant.  Validated by Pydantic's own code, not a Python
+function, as there is one for each input of each gate; a reference that is neither is
+reported once per member of the union (``findings.merge_ref_errors`` makes it one)."""
 
 
 def _whole_number(v: Any) -> Any:
@@ -110,16 +99,6 @@ def _list_or(v: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     return v if isinstance(v, list) else handler(v)
 
 
-def _expression_or(v: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    """An expression (a string) as it is, a number as a finite float (a ``const`` gate,
-    SPEC section 9.2); anything else is validated as a mapping gate."""
-    if isinstance(v, str):
-        return v
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        return _ref(v)
-    return handler(v)
-
-
 _INPUT_SCHEMA: JsonDict = {"anyOf": [
     {"type": "number"}, {"type": "null"},
     {"type": "array", "minItems": 1, "items": {"type": ["number", "null"]},
@@ -139,7 +118,12 @@ if TYPE_CHECKING:
     GateValue = Gate | str | float
 else:
     InputValue = Annotated[Number | None, WrapValidator(_list_or)]
-    GateValue = Annotated[Gate, WrapValidator(_expression_or)]
+    # a mapping gate, an expression or a const gate (SPEC section 9.2), tried in this
+    # order by Pydantic's own code: a function called for each of a million gates would
+    # cost half the validation.  A gate that is none of them is reported once per member
+    # of the union (``findings.merge_gate_errors`` makes it the mapping gate's).
+    GateValue = Annotated[Gate | Annotated[str, Strict()] | Number,
+                          Field(union_mode="left_to_right")]
 
 
 class Expect(BaseModel):
@@ -186,14 +170,6 @@ def attribute_problems(gates: Mapping[str, Any]
     ``key`` is "" for a missing attribute (the problem is at the gate).  A gate whose op
     is not a known name (it failed validation) is not checked.
     """
-    bodies = list(gates.values())
-    if set(map(type, bodies)) != {dict}:
-        bodies = [b for b in bodies if isinstance(b, dict)]
-    # Gates of exactly {op, in} with an op other than const have nothing to check here:
-    # told in a few passes in C, as a spec of a million such gates would wait for a loop.
-    if (set(map(len, bodies)) == {2} and all(map(contains, bodies, repeat("in")))
-            and "const" not in set(map(itemgetter("op"), bodies))):
-        return
     for name, gate in gates.items():
         if not isinstance(gate, dict):
             continue  # an expression gate (SPEC section 9.2)
@@ -208,11 +184,20 @@ def attribute_problems(gates: Mapping[str, Any]
             yield name, "", "missing-key", f"op '{op.name}' needs 'value'"
 
 
-def key_count(spec: Spec) -> int:
-    """How many keys the document of ``spec`` holds: its model keeps every key given."""
-    count = len(spec.model_fields_set) + len(spec.inputs or ())
-    # A mapping gate's keys; an expression gate (a string or a number) has none.
-    count += len(spec.gates) + sum(len(g) for g in spec.gates.values() if isinstance(g, dict))
+def plain(bodies: list[dict[str, Any]], keys: int) -> bool:
+    """Whether every mapping gate of ``bodies`` is exactly ``{op, in}`` with an op other
+    than const (so that none has an attribute problem); ``keys`` is their number of keys.
+
+    Told in two passes in C: a spec of a million such gates would wait for a loop.
+    """
+    return (keys == 2 * len(bodies) and all(map(contains, bodies, repeat("in")))
+            and "const" not in set(map(itemgetter("op"), bodies)))
+
+
+def key_count(spec: Spec, gate_keys: int) -> int:
+    """How many keys the document of ``spec`` holds (its model keeps every key given);
+    ``gate_keys`` is the number of keys of its mapping gates (an expression has none)."""
+    count = len(spec.model_fields_set) + len(spec.inputs or ()) + len(spec.gates) + gate_keys
     if spec.expect is not None:
         expect = spec.expect
         count += len(expect.model_fields_set) + len(expect.values) + len(expect.grads)

@@ -13,8 +13,15 @@ from typing import Any, Final, NamedTuple
 
 from pydantic import ValidationError
 
-from circuitrun.spec.findings import Finding, describe, from_error, real_path
-from circuitrun.spec.models import Expect, Gate, Spec, attribute_problems
+from circuitrun.spec.findings import (
+    Finding,
+    describe,
+    from_error,
+    merge_gate_errors,
+    merge_ref_errors,
+    real_path,
+)
+from circuitrun.spec.models import Expect, Gate, Spec, attribute_problems, key_count, plain
 
 
 class _Broken:
@@ -39,6 +46,7 @@ class Checked(NamedTuple):
     spec: Spec | None  # None: nothing to build (not a mapping, no gates)
     findings: list[Finding]
     broken: frozenset[str]  # names of inputs and gates with a problem of their own
+    keys: int = 0  # the keys of all its mappings, when valid (``models.key_count``)
 
 
 def check(data: Any) -> Checked:
@@ -50,18 +58,25 @@ def check(data: Any) -> Checked:
         return Checked(None, [Finding((), False, "bad-type", "a circuit is a mapping of inputs"
                                       f" and gates, not {describe(data)}")], frozenset())
     try:
-        spec: Spec | None = Spec.model_validate(data)
+        spec = Spec.model_validate(data)
     except ValidationError as e:
-        errors = e.errors(include_url=False)
+        errors = merge_ref_errors(merge_gate_errors(e.errors(include_url=False)))
         findings = [from_error(err, data) for err in errors]
-        spec, broken = _set_aside(data, errors)
-    else:
-        findings, broken = [], frozenset()
-    if spec is not None:
-        for name, key, code, message in attribute_problems(spec.gates):
-            path = ("gates", name, key) if key else ("gates", name)
-            findings.append(Finding(path, True, code, message))
-    return Checked(spec, findings, broken)
+        mended, broken = _set_aside(data, errors)
+        if mended is not None:
+            findings += _attribute_findings(mended)
+        return Checked(mended, findings, broken)
+    bodies: list[Any] = list(spec.gates.values())
+    if set(map(type, bodies)) != {dict}:  # expression gates (SPEC 9.2): no keys, no attributes
+        bodies = [b for b in bodies if isinstance(b, dict)]
+    gate_keys = sum(map(len, bodies))
+    findings = [] if plain(bodies, gate_keys) else _attribute_findings(spec)
+    return Checked(spec, findings, frozenset(), key_count(spec, gate_keys))
+
+
+def _attribute_findings(spec: Spec) -> list[Finding]:
+    return [Finding(("gates", name, key) if key else ("gates", name), True, code, message)
+            for name, key, code, message in attribute_problems(spec.gates)]
 
 
 def model(data: Any) -> Spec:
