@@ -65,7 +65,7 @@ from circuitrun.cli import app
 for args in (["run", "circuits/sigmoid.yaml"], ["check", "circuits"],
              ["graph", "circuits/sigmoid.yaml"], ["validate", "circuits"],
              ["explain", "circuits/sigmoid.yaml"], ["gradcheck", "circuits/sigmoid.yaml"],
-             ["run", "circuits/neuron_notes.yaml", "-o", "-", "--format", "csv"]):
+             ["run", "circuits/neuron_notes.yaml", "--format", "csv"]):
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 0, (args, r.output)
 print("numpy" in sys.modules)
