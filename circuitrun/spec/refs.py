@@ -43,7 +43,9 @@ class Issue(NamedTuple):
     message: str
 
 
-_REF = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[(?:0|[1-9][0-9]*)\])*)")
+INDEX_PATTERN = r"\[(?:0|[1-9][0-9]*)\]"
+"""One index of an element reference: ``[0]``, ``[12]`` (no sign, blanks or leading zeros)."""
+_REF = re.compile(rf"([A-Za-z_][A-Za-z0-9_]*)((?:{INDEX_PATTERN})*)")
 _LOOSE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(\[.*\])")
 _INDEX = re.compile(r"\[(\d+)\]")
 _TRAILING_DIGITS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*?)(0|[1-9][0-9]*)")
