@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from json import loads as parse_json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from circuitrun.api.display import CircuitDisplay, ResultDisplay
 from circuitrun.api.inputs import Inputs
-from circuitrun.api.loader import Loaded, load_file, load_text, no_cyclic_gc
+from circuitrun.api.loader import Loaded, keyed, load_data, load_file, load_text, no_cyclic_gc
 from circuitrun.engine.gradcheck import GradcheckResult, check
 from circuitrun.engine.scalar import (
     Program,
@@ -142,7 +143,7 @@ class Circuit(CircuitDisplay):
         # Pickled as its spec's text (compiled functions do not pickle): Dask ships a
         # circuit to its workers so, and each validates and compiles it once.
         loaded = self._loaded
-        return (_reload, (loaded.text, self.path, loaded.is_json))
+        return (_reload, (loaded.text, self.path, loaded.is_json, loaded.from_data))
 
     @property
     def spec(self) -> Spec:
@@ -244,13 +245,15 @@ class Circuit(CircuitDisplay):
         from circuitrun.read import parse  # positions are worth a second read here
 
         loaded = self._loaded
-        pos = parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions
+        pos = None if loaded.from_data else parse(
+            loaded.text, self.path, is_json=loaded.is_json, track=True).positions
         problems = []
         for name in names:
             at = ("inputs", name.partition("[")[0])  # an element: at its input's name
             line, col = pos.key(at) if pos is not None else (None, None)
+            where = keyed(self.path, at) if loaded.from_data else self.path
             message = f"input '{name}' has no value"
-            problems.append((Problem(self.path, line, col, "missing-value", message), name))
+            problems.append((Problem(where, line, col, "missing-value", message), name))
         return MissingInputsError(problems)
 
     def nonfinite_problem(self, p: int, values: list[float], what: str,
@@ -289,12 +292,20 @@ def load(path: str | Path) -> Circuit:
     return Circuit(load_file(path))
 
 
-def loads(text: str, path: str = "<string>", *, json: bool = False) -> Circuit:
-    """Validate a spec given as text (YAML, or JSON with ``json=True``)."""
-    check_characters(text, path)
-    return Circuit(load_text(text, path, is_json=json))
+def loads(source: str | Mapping[str, Any], path: str | None = None, *,
+          json: bool = False) -> Circuit:
+    """Validate a spec given as text (YAML, or JSON with ``json=True``) or as a mapping
+    (as parsed from YAML or JSON; ``path`` defaults to ``<string>``, ``<mapping>``)."""
+    if isinstance(source, Mapping):
+        return Circuit(load_data(source, "<mapping>" if path is None else path))
+    if not isinstance(source, str):
+        raise UsageError("a spec is text or a mapping, not"
+                         f" {type(source).__name__}", argument="source")
+    path = "<string>" if path is None else path
+    check_characters(source, path)
+    return Circuit(load_text(source, path, is_json=json))
 
 
-def _reload(text: str, path: str, is_json: bool) -> Circuit:
+def _reload(text: str, path: str, is_json: bool, from_data: bool = False) -> Circuit:
     """A pickled circuit, validated and compiled again from its spec's text."""
-    return loads(text, path, json=is_json)
+    return loads(parse_json(text) if from_data else text, path, json=is_json)
