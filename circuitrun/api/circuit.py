@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from json import loads as parse_json
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from circuitrun.api.display import CircuitDisplay, ResultDisplay
-from circuitrun.api.inputs import Inputs
+from circuitrun.api.inputs import Inputs, given_values
 from circuitrun.api.loader import Loaded, keyed, load_data, load_file, load_text, no_cyclic_gc
 from circuitrun.engine.gradcheck import GradcheckResult, check
 from circuitrun.engine.scalar import (
@@ -31,7 +31,7 @@ from circuitrun.problems import (
 from circuitrun.read import check_characters
 from circuitrun.report.result import ResultView, to_csv, to_json
 from circuitrun.spec.models import Spec
-from circuitrun.spec.shapes import assign
+from circuitrun.spec.refs import Shape, output_error
 
 if TYPE_CHECKING:
     from circuitrun.engine.batch import BatchResult
@@ -168,6 +168,18 @@ class Circuit(CircuitDisplay):
         return Inputs({name: p.leaf_values[p.position[name]] for name in p.inputs})
 
     @property
+    def shapes(self) -> Mapping[str, Shape]:
+        """Each input's shape (SPEC section 9.1): ``()`` a number, ``(n,)`` a vector of n
+        elements (the inputs ``w[0]`` ...), ``(r, c)`` a matrix; read-only."""
+        return MappingProxyType(self._built.shapes)
+
+    def settings(self, given: Mapping[str, Any]) -> dict[str, float]:
+        """Values given to inputs by name, by element (``w[0]``) or whole (``w`` a list,
+        ``W`` a list of rows), as the values of input nodes, applied in order (a later one
+        wins); raises ``UsageError`` for an unknown name or a bad value."""
+        return given_values(given, self._prog.inputs, self._built.shapes)
+
+    @property
     def node_names(self) -> list[str]:
         """Every node, in output order."""
         return list(self._prog.names)
@@ -185,8 +197,7 @@ class Circuit(CircuitDisplay):
         out = prog.output
         if output is not None:
             if output not in prog.position:
-                raise UsageError(f"output '{output}' is not a node of the circuit"
-                                 f"{did_you_mean(output, prog.names)}", argument="output")
+                raise output_error(output, prog.names, self._built.shapes)
             out = prog.position[output]
         values = evaluate(prog, leaves)
         bad = first_nonfinite(values)
@@ -224,17 +235,8 @@ class Circuit(CircuitDisplay):
     def _leaves(self, given: Mapping[str, float]) -> list[float]:
         prog = self._prog
         leaves: list[float | None] = prog.leaf_values[:]
-        inputs = set(prog.inputs)
-        shapes = self._built.shapes
-        for name, value in given.items():
-            if name in inputs and not isinstance(value, list):
-                leaves[prog.position[name]] = _finite(name, value)
-            elif any(shapes.values()):  # vector or matrix inputs: SPEC section 9.1
-                for node, x in assign(name, value, shapes):
-                    leaves[prog.position[node]] = x
-            else:
-                raise UsageError(f"'{name}' is not an input of the circuit"
-                                 f"{did_you_mean(name, prog.inputs)}")
+        for node, x in given_values(given, prog.inputs, self._built.shapes).items():
+            leaves[prog.position[node]] = x
         missing = [n for n in prog.inputs if leaves[prog.position[n]] is None]
         if missing:
             raise self.missing_inputs(missing)
@@ -270,21 +272,6 @@ class Circuit(CircuitDisplay):
             shown = f"{kind} '{name}'" + ("" if op == "input" else f" ({op})")
             message = f"{shown} has gradient {grad!r}"
         return Problem(self.path, None, None, "non-finite", message)
-
-
-def _finite(name: str, value: Any) -> float:
-    """An input's value as a float; a ``UsageError`` naming the input if it is not finite."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
-    try:
-        x = float(value)
-    except OverflowError:  # an int beyond the largest float; its repr may be 10,000 digits
-        bits = int(value).bit_length()
-        raise UsageError(f"input '{name}' needs a finite number, not an integer of {bits}"
-                         " bits (too large for a float)") from None
-    if not math.isfinite(x):
-        raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
-    return x
 
 
 def load(path: str | Path) -> Circuit:
