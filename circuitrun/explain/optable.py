@@ -54,8 +54,9 @@ def _spellings() -> dict[str, list[str]]:
         if nodes and nodes[-1].inputs in {("a", "b"), ("a",), ()}:
             found.setdefault(nodes[-1].op, []).append(text)
     for name, f in FUNCTIONS.items():
-        args = ", ".join(EACH[:2]) + ", …" if f.max_in is None else ", ".join(EACH[:f.min_in])
-        if f.max_in is None and name != f.op:  # another name of the op (sum): its vector
+        op = OPS[f.op]  # its record says how many inputs it takes
+        args = ", ".join(EACH[:2]) + ", …" if f.spread else ", ".join(EACH[:op.min_in])
+        if f.spread and name != f.op:  # another name of the op (sum): of a vector
             args = "v"
         # the ties value that is not the default (the first)
         ties = f", ties='{list(OPS[f.op].attrs['ties'] or ())[-1]}'" if f.ties else ""
