@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from json import loads as parse_json
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from circuitrun.api.display import Bundle, circuit_bundle, circuit_text, result_bundle, result_text
-from circuitrun.api.inputs import Inputs
-from circuitrun.api.loader import Loaded, load_file, load_text, no_cyclic_gc
+from circuitrun.api.inputs import Inputs, given_values
+from circuitrun.api.loader import Loaded, keyed, load_data, load_file, load_text, no_cyclic_gc
 from circuitrun.engine.gradcheck import GradcheckResult, check
 from circuitrun.engine.scalar import (
     Program,
@@ -30,7 +31,7 @@ from circuitrun.problems import (
 from circuitrun.read import check_characters
 from circuitrun.report.result import ResultView, to_csv, to_json
 from circuitrun.spec.models import Spec
-from circuitrun.spec.shapes import assign
+from circuitrun.spec.refs import Shape, output_error
 
 if TYPE_CHECKING:
     from circuitrun.engine.batch import BatchResult
@@ -154,7 +155,7 @@ class Circuit:
         # Pickled as its spec's text (compiled functions do not pickle): Dask ships a
         # circuit to its workers so, and each validates and compiles it once.
         loaded = self._loaded
-        return (_reload, (loaded.text, self.path, loaded.is_json))
+        return (_reload, (loaded.text, self.path, loaded.is_json, loaded.from_data))
 
     @property
     def spec(self) -> Spec:
@@ -179,6 +180,18 @@ class Circuit:
         return Inputs({name: p.leaf_values[p.position[name]] for name in p.inputs})
 
     @property
+    def shapes(self) -> Mapping[str, Shape]:
+        """Each input's shape (SPEC section 9.1): ``()`` a number, ``(n,)`` a vector of n
+        elements (the inputs ``w[0]`` ...), ``(r, c)`` a matrix; read-only."""
+        return MappingProxyType(self._built.shapes)
+
+    def settings(self, given: Mapping[str, Any]) -> dict[str, float]:
+        """Values given to inputs by name, by element (``w[0]``) or whole (``w`` a list,
+        ``W`` a list of rows), as the values of input nodes, applied in order (a later one
+        wins); raises ``UsageError`` for an unknown name or a bad value."""
+        return given_values(given, self._prog.inputs, self._built.shapes)
+
+    @property
     def node_names(self) -> list[str]:
         """Every node, in output order."""
         return list(self._prog.names)
@@ -196,8 +209,7 @@ class Circuit:
         out = prog.output
         if output is not None:
             if output not in prog.position:
-                raise UsageError(f"output '{output}' is not a node of the circuit"
-                                 f"{did_you_mean(output, prog.names)}", argument="output")
+                raise output_error(output, prog.names, self._built.shapes)
             out = prog.position[output]
         values = evaluate(prog, leaves)
         bad = first_nonfinite(values)
@@ -235,17 +247,8 @@ class Circuit:
     def _leaves(self, given: Mapping[str, float]) -> list[float]:
         prog = self._prog
         leaves: list[float | None] = prog.leaf_values[:]
-        inputs = set(prog.inputs)
-        shapes = self._built.shapes
-        for name, value in given.items():
-            if name in inputs and not isinstance(value, list):
-                leaves[prog.position[name]] = _finite(name, value)
-            elif any(shapes.values()):  # vector or matrix inputs: SPEC section 9.1
-                for node, x in assign(name, value, shapes):
-                    leaves[prog.position[node]] = x
-            else:
-                raise UsageError(f"'{name}' is not an input of the circuit"
-                                 f"{did_you_mean(name, prog.inputs)}")
+        for node, x in given_values(given, prog.inputs, self._built.shapes).items():
+            leaves[prog.position[node]] = x
         missing = [n for n in prog.inputs if leaves[prog.position[n]] is None]
         if missing:
             raise self.missing_inputs(missing)
@@ -256,13 +259,15 @@ class Circuit:
         from circuitrun.read import parse  # positions are worth a second read here
 
         loaded = self._loaded
-        pos = parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions
+        pos = None if loaded.from_data else parse(
+            loaded.text, self.path, is_json=loaded.is_json, track=True).positions
         problems = []
         for name in names:
             at = ("inputs", name.partition("[")[0])  # an element: at its input's name
             line, col = pos.key(at) if pos is not None else (None, None)
+            where = keyed(self.path, at) if loaded.from_data else self.path
             message = f"input '{name}' has no value"
-            problems.append((Problem(self.path, line, col, "missing-value", message), name))
+            problems.append((Problem(where, line, col, "missing-value", message), name))
         return MissingInputsError(problems)
 
     def nonfinite_problem(self, p: int, values: list[float], what: str,
@@ -281,32 +286,25 @@ class Circuit:
         return Problem(self.path, None, None, "non-finite", message)
 
 
-def _finite(name: str, value: Any) -> float:
-    """An input's value as a float; a ``UsageError`` naming the input if it is not finite."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
-    try:
-        x = float(value)
-    except OverflowError:  # an int beyond the largest float; its repr may be 10,000 digits
-        bits = int(value).bit_length()
-        raise UsageError(f"input '{name}' needs a finite number, not an integer of {bits}"
-                         " bits (too large for a float)") from None
-    if not math.isfinite(x):
-        raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
-    return x
-
-
 def load(path: str | Path) -> Circuit:
     """Read and validate a spec file; raises ``SpecError`` holding every problem."""
     return Circuit(load_file(path))
 
 
-def loads(text: str, path: str = "<string>", *, json: bool = False) -> Circuit:
-    """Validate a spec given as text (YAML, or JSON with ``json=True``)."""
-    check_characters(text, path)
-    return Circuit(load_text(text, path, is_json=json))
+def loads(source: str | Mapping[str, Any], path: str | None = None, *,
+          json: bool = False) -> Circuit:
+    """Validate a spec given as text (YAML, or JSON with ``json=True``) or as a mapping
+    (as parsed from YAML or JSON; ``path`` defaults to ``<string>``, ``<mapping>``)."""
+    if isinstance(source, Mapping):
+        return Circuit(load_data(source, "<mapping>" if path is None else path))
+    if not isinstance(source, str):
+        raise UsageError("a spec is text or a mapping, not"
+                         f" {type(source).__name__}", argument="source")
+    path = "<string>" if path is None else path
+    check_characters(source, path)
+    return Circuit(load_text(source, path, is_json=json))
 
 
-def _reload(text: str, path: str, is_json: bool) -> Circuit:
+def _reload(text: str, path: str, is_json: bool, from_data: bool = False) -> Circuit:
     """A pickled circuit, validated and compiled again from its spec's text."""
-    return loads(text, path, json=is_json)
+    return loads(parse_json(text) if from_data else text, path, json=is_json)

@@ -4,10 +4,13 @@ here would change nothing, and says so instead of being ignored."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NoReturn
 
-from circuitrun.problems import did_you_mean
+from circuitrun.problems import UsageError, did_you_mean
+from circuitrun.spec.refs import Shape
+from circuitrun.spec.shapes import assign
 
 
 class Inputs(Mapping[str, "float | None"]):
@@ -46,3 +49,36 @@ class Inputs(Mapping[str, "float | None"]):
 
     def __repr__(self) -> str:
         return repr(self._values)
+
+
+def given_values(given: Mapping[str, Any], inputs: Sequence[str],
+                 shapes: Mapping[str, Shape]) -> dict[str, float]:
+    """Values given to ``inputs`` by name, element or whole vector or matrix (``shapes``
+    are the inputs' shapes), as the values of input nodes, in order: a later one wins."""
+    names = set(inputs)
+    out: dict[str, float] = {}
+    vectors = any(shapes.values())
+    for name, value in given.items():
+        if name in names and not isinstance(value, list):
+            out[name] = _finite(name, value)
+        elif vectors:  # vector or matrix inputs: SPEC section 9.1
+            out.update(assign(name, value, shapes))
+        else:
+            raise UsageError(f"'{name}' is not an input of the circuit"
+                             f"{did_you_mean(name, inputs)}")
+    return out
+
+
+def _finite(name: str, value: Any) -> float:
+    """An input's value as a float; a ``UsageError`` naming the input if it is not finite."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond the largest float; its repr may be 10,000 digits
+        bits = int(value).bit_length()
+        raise UsageError(f"input '{name}' needs a finite number, not an integer of {bits}"
+                         " bits (too large for a float)") from None
+    if not math.isfinite(x):
+        raise UsageError(f"input '{name}' needs a finite number, not {value!r}")
+    return x

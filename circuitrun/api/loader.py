@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from circuitrun.graph.build import Built, build
-from circuitrun.limits import check_nodes, check_size
+from circuitrun.limits import MAX_NODES, check_nodes, check_size
 from circuitrun.problems import Problem, SpecError
 from circuitrun.read import Positions, parse, read_text
 from circuitrun.spec.findings import Finding
@@ -31,16 +32,19 @@ for it); a larger one is made again from the text if it is wanted."""
 class Loaded:
     """A valid spec: its DAG and name; its Pydantic model, kept or made when asked for."""
 
-    __slots__ = ("_spec", "built", "is_json", "name", "path", "text")
+    __slots__ = ("_spec", "built", "from_data", "is_json", "name", "path", "text")
 
     def __init__(self, built: Built, path: str, text: str, is_json: bool, name: str | None,
-                 spec: Spec | None = None) -> None:
+                 spec: Spec | None = None, from_data: bool = False) -> None:
         self.built = built
         self.path = path
         self.text = text  # the source, for the model and for positions in late errors
         self.is_json = is_json
         self.name = name
         self._spec = spec
+        # given as a mapping: ``text`` is its JSON, which the user never saw, so problems
+        # are placed by keys (``keyed``), not by line and column
+        self.from_data = from_data
 
     @property
     def spec(self) -> Spec:
@@ -71,6 +75,30 @@ def load_text(text: str, path: str, *, is_json: bool = False) -> Loaded:
                     kept = spec if len(text) <= KEEP_SPEC else None
                     return Loaded(built, path, text, is_json, spec.name, kept)
         raise SpecError(_problems(text, path, is_json))
+
+
+def load_data(data: Mapping[str, Any], path: str) -> Loaded:
+    """Validate and build a spec given as plain data (a mapping, as parsed from YAML or
+    JSON); raises ``SpecError``, its problems placed by ``keyed`` (no line or column)."""
+    data = dict(data)
+    check_nodes(data, path, 2 * MAX_NODES)  # no text bounds the count: always count
+    with no_cyclic_gc():
+        spec, findings, broken, _ = check(data)
+        if spec is not None:
+            built, more = build(spec, broken)
+            findings = [*findings, *more]
+        if spec is not None and not findings:
+            # the text the circuit is pickled as; a valid spec's data is all JSON
+            text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+            return Loaded(built, path, text, True, spec.name, spec, from_data=True)
+    raise SpecError(Problem(keyed(path, f.path), None, None, f.code, f.message)
+                    for f in findings)
+
+
+def keyed(path: str, keys: tuple[Any, ...]) -> str:
+    """Where a problem in a mapping is: its name, then the keys that lead to the problem
+    as Python writes them (``<mapping>['gates']['f']['op']``)."""
+    return path + "".join(f"[{k!r}]" for k in keys)
 
 
 def _no_duplicates(keys: int, text: str, path: str, is_json: bool) -> bool:

@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as _click  # type: ignore[no-redef]  # the same, unvendored
 
 from circuitrun import __version__
-from circuitrun.cli import check, explain, gradcheck, graph, run, schema, validate
+from circuitrun.cli import check, explain, gradcheck, graph, ops, run, schema, validate
 from circuitrun.cli.errors import report
 from circuitrun.problems import CircuitError
 
@@ -102,6 +102,7 @@ app.command("gradcheck")(gradcheck.gradcheck_command)
 app.command("graph")(graph.graph_command)
 app.command("check")(check.check_command)
 app.command("explain")(explain.explain_command)
+app.command("ops")(ops.ops_command)
 
 
 def main() -> None:

@@ -21,7 +21,8 @@ from circuitrun.problems import CircuitError, NonFiniteError, Problem, SpecError
 from circuitrun.rows.errors import InputError
 
 _QUOTED = re.compile(r"('[^']*')")  # values are quoted in messages; parameter names are not
-_WORD = re.compile(r"(?<![\w-])[a-z][a-z0-9_]*(?![\w-])")
+# a word, but not one followed by "of": that is prose ("index 7 is out of range")
+_WORD = re.compile(r"(?<![\w-])[a-z][a-z0-9_]*(?![\w-])(?! of\b)")
 
 
 def options(command: TyperCommand | None) -> dict[str, str]:

@@ -9,6 +9,6 @@ from circuitrun.cli.common import OutOption, emit
 
 def schema(out: OutOption = None) -> None:
     """Print the JSON Schema of a circuit spec (for editors)."""
-    from circuitrun.spec.models import json_schema
+    from circuitrun.spec.schema import json_schema
 
     emit(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", out)

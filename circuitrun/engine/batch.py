@@ -29,6 +29,8 @@ class Circuit(Protocol):
     def name(self) -> str: ...
     @property
     def program(self) -> Program: ...
+    @property
+    def shapes(self) -> Mapping[str, tuple[int, ...]]: ...
     def nonfinite_problem(self, p: int, values: list[float], what: str,
                           grad: float | None = None) -> Problem: ...
     def missing_inputs(self, names: list[str]) -> SpecError: ...
@@ -216,12 +218,14 @@ def columns_of(circuit: Circuit, given: Mapping[str, Any], rows: int | None = No
                allow_nonfinite: bool = False) -> tuple[dict[str, Any], int]:
     """Every input's column as a float64 array: the given ones, else the spec's value."""
     from circuitrun.problems import UsageError, did_you_mean
+    from circuitrun.spec.refs import element_issue
 
     prog = circuit.program
     out: dict[str, Any] = {}
     for name, col in given.items():
         if name not in prog.inputs:
-            raise UsageError(f"'{name}' is not an input of the circuit"
+            raise UsageError(element_issue(name, circuit.shapes)
+                             or f"'{name}' is not an input of the circuit"
                              f"{did_you_mean(name, prog.inputs)}")
         arr = np.asarray(col)
         if arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.integer)
@@ -272,12 +276,11 @@ def run_batch(circuit: Circuit, columns: Mapping[str, Any], output: str | None =
 
 def make_plan(circuit: Circuit, output: str | None, all_nodes: bool = False) -> BatchPlan:
     """A plan for ``output`` (a usage error when it names no node)."""
-    from circuitrun.problems import UsageError, did_you_mean
+    from circuitrun.spec.refs import output_error
 
     prog = circuit.program
     if output is not None and output not in prog.position:
-        raise UsageError(f"output '{output}' is not a node of the circuit"
-                         f"{did_you_mean(output, prog.names)}", argument="output")
+        raise output_error(output, prog.names, circuit.shapes)
     return BatchPlan(circuit, output, all_nodes)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from circuitrun.extras import need
 from circuitrun.problems import did_you_mean
 from circuitrun.rows.errors import InputError
+from circuitrun.spec.refs import Shape, element_issue
 
 
 class ArrowInputs:
@@ -29,9 +30,10 @@ class ArrowInputs:
     """
 
     def __init__(self, path: str, defaults: Mapping[str, float | None],
-                 allow_nonfinite: bool) -> None:
+                 allow_nonfinite: bool, shapes: Mapping[str, Shape] | None = None) -> None:
         self.pa = need("pyarrow", "Arrow and Parquet data")
         self.path = path
+        self.shapes = shapes or {}  # the inputs' shapes: a column named after a vector
         self.defaults = dict(defaults)
         self.allow_nonfinite = allow_nonfinite
         self.fields: dict[str, int] = {}  # input name -> its column, counted from 1
@@ -46,8 +48,10 @@ class ArrowInputs:
             if name in ignored:
                 continue
             if name not in self.defaults:
-                raise self.error(None, None, f"column '{name}' is not an input of the circuit"
-                                             f"{did_you_mean(name, self.defaults)}")
+                issue = element_issue(name, self.shapes)
+                raise self.error(None, None, f"column '{name}': {issue}" if issue is not None else
+                                 f"column '{name}' is not an input of the circuit"
+                                 f"{did_you_mean(name, self.defaults)}")
             if name in self.fields:
                 raise self.error(None, None, f"column '{name}' is given twice")
             if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)

@@ -14,6 +14,7 @@ from circuitrun.extras import need
 from circuitrun.report.parquet import SUFFIXES
 from circuitrun.rows.arrow import ArrowInputs, pandas_index_columns
 from circuitrun.rows.chunk import Rows
+from circuitrun.spec.refs import Shape
 
 BATCH_ROWS = 1 << 16
 """Rows read at a time (the engine then takes them a chunk at a time)."""
@@ -31,17 +32,20 @@ def open_parquet(path: str | Path) -> Any:
 
 
 def parquet_inputs(file: Any, path: str | Path, defaults: Mapping[str, float | None],
-                   allow_nonfinite: bool) -> ArrowInputs:
-    """The cell rule for ``file``, its columns checked (names, types, inputs covered)."""
+                   allow_nonfinite: bool, shapes: Mapping[str, Shape] | None = None
+                   ) -> ArrowInputs:
+    """The cell rule for ``file``, its columns checked (names, types, inputs covered);
+    ``shapes``, the inputs' shapes, tell a column named after a vector what it is."""
     schema = file.schema_arrow
-    reader = ArrowInputs(str(path), defaults, allow_nonfinite)
+    reader = ArrowInputs(str(path), defaults, allow_nonfinite, shapes)
     reader.check(schema.names, schema.types, pandas_index_columns(schema))
     return reader
 
 
 def read_parquet_rows(path: str | Path, defaults: Mapping[str, float | None],
                       allow_nonfinite: bool, row_group: int | None = None,
-                      label: str | Path | None = None) -> Iterator[Rows]:
+                      label: str | Path | None = None,
+                      shapes: Mapping[str, Shape] | None = None) -> Iterator[Rows]:
     """The rows of a Parquet file (or of one of its row groups) a batch at a time.
 
     ``defaults`` gives every input's value where the file has no column for it (None:
@@ -50,7 +54,7 @@ def read_parquet_rows(path: str | Path, defaults: Mapping[str, float | None],
     """
     file = open_parquet(path)
     inputs = parquet_inputs(file, path if label is None else label, defaults,
-                            allow_nonfinite)
+                            allow_nonfinite, shapes)
     meta = file.metadata
     groups = range(meta.num_row_groups) if row_group is None else [row_group]
     first = sum(meta.row_group(i).num_rows for i in range(groups[0])) if groups else 0

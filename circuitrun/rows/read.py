@@ -29,6 +29,7 @@ from circuitrun.rows.chunk import Rows
 from circuitrun.rows.errors import InputError
 from circuitrun.rows.lines import quoted, read_lines
 from circuitrun.rows.parquet import is_parquet, read_parquet_rows
+from circuitrun.spec.refs import element_issue
 
 IO_CHARS = 1 << 20
 """About how much of the file is read at a time."""
@@ -50,7 +51,7 @@ def read_rows(path: Path, circuit: Circuit, defaults: dict[str, float | None],
     ``defaults`` gives the value of inputs that the file leaves out (None: none).
     """
     if is_parquet(path):
-        yield from read_parquet_rows(path, defaults, allow_nonfinite)
+        yield from read_parquet_rows(path, defaults, allow_nonfinite, shapes=circuit.shapes)
         return
     with open(path, encoding="utf-8-sig", newline="") as f:
         blocks = read_lines(f, path, IO_CHARS)
@@ -70,6 +71,7 @@ class _Reader:
                  allow_nonfinite: bool) -> None:
         self.path = path
         self.inputs = list(circuit.inputs)
+        self.shapes = circuit.shapes
         self.defaults = defaults
         self.allow_nonfinite = allow_nonfinite
 
@@ -98,8 +100,10 @@ class _Reader:
         return value
 
     def unknown(self, name: str, line: int, field: int) -> InputError:
-        return InputError(self.path, line, field, f"'{name}' is not an input of the circuit"
-                                                  f"{did_you_mean(name, self.inputs)}")
+        # a vector's name, an element past its end: say so (SPEC section 9.3)
+        return InputError(self.path, line, field, element_issue(name, self.shapes)
+                          or f"'{name}' is not an input of the circuit"
+                          f"{did_you_mean(name, self.inputs)}")
 
     def missing(self, name: str, line: int) -> InputError:
         return InputError(self.path, line, None, f"no value for input '{name}': the spec has"

@@ -14,7 +14,7 @@ from typing import Any
 
 from circuitrun.api.circuit import Circuit
 from circuitrun.engine.batch import BatchPlan, iter_chunks, make_plan
-from circuitrun.problems import NonFiniteError, Problem, UsageError, did_you_mean
+from circuitrun.problems import NonFiniteError, Problem
 from circuitrun.rows.chunk import Rows
 from circuitrun.rows.read import read_rows
 
@@ -31,11 +31,7 @@ class RowsRun:
                  values: Mapping[str, float] | None = None, output: str | None = None,
                  allow_nonfinite: bool = False, all_nodes: bool = False) -> None:
         inputs = circuit.inputs
-        values = values or {}
-        for name in values:
-            if name not in inputs:
-                raise UsageError(f"'{name}' is not an input of the circuit"
-                                 f"{did_you_mean(name, inputs)}")
+        values = circuit.settings(values or {})  # w=[...] sets w[0] ... (SPEC section 9.1)
         self.circuit = circuit
         self.path = Path(path)
         self.defaults = {n: values.get(n, v) for n, v in inputs.items()}

@@ -18,11 +18,11 @@ names given to set inputs, to pick an output and to label batch columns.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from itertools import product
 from typing import NamedTuple
 
-from circuitrun.problems import did_you_mean
+from circuitrun.problems import UsageError, did_you_mean
 
 Shape = tuple[int, ...]
 """``()`` a scalar, ``(n,)`` a vector, ``(r, c)`` a matrix."""
@@ -43,7 +43,9 @@ class Issue(NamedTuple):
     message: str
 
 
-_REF = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[(?:0|[1-9][0-9]*)\])*)")
+INDEX_PATTERN = r"\[(?:0|[1-9][0-9]*)\]"
+"""One index of an element reference: ``[0]``, ``[12]`` (no sign, blanks or leading zeros)."""
+_REF = re.compile(rf"([A-Za-z_][A-Za-z0-9_]*)((?:{INDEX_PATTERN})*)")
 _LOOSE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(\[.*\])")
 _INDEX = re.compile(r"\[(\d+)\]")
 _TRAILING_DIGITS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*?)(0|[1-9][0-9]*)")
@@ -144,3 +146,22 @@ def _unknown(text: str, name: str, shapes: Mapping[str, Shape],
              suggest: Suggest | None) -> Issue:
     return Issue(None, "undefined-ref",
                  f"unknown reference '{text}'{unknown_hint(name, shapes, suggest)}")
+
+
+def element_issue(text: str, shapes: Mapping[str, Shape]) -> str | None:
+    """Why ``text`` is no element of an input of ``shapes`` where it looks like one (a
+    bare vector or matrix name, an index out of range, an indexed number): the message of
+    a ``bad-index``; None when it names no input of ``shapes`` at all."""
+    found = resolve(text, shapes)
+    return found.message if isinstance(found, Issue) and found.code == "bad-index" else None
+
+
+def output_error(output: str, nodes: Sequence[str], shapes: Mapping[str, Shape]
+                 ) -> UsageError:
+    """The error of an ``output`` that names no node of ``nodes``: a vector's name or an
+    element out of range says so (SPEC section 9.3), anything else which node is close."""
+    issue = element_issue(output, shapes)
+    if issue is not None:
+        return UsageError(f"output '{output}': {issue}", argument="output")
+    return UsageError(f"output '{output}' is not a node of the circuit"
+                      f"{did_you_mean(output, nodes)}", argument="output")

@@ -59,6 +59,8 @@ FAILURES: dict[str, tuple[list[str], str]] = {
             f"cannot write '{NODIR}/r.json': No such file or directory"),
     "schema": (["schema", "-o", f"{NODIR}/s.json"],
                f"cannot write '{NODIR}/s.json': No such file or directory"),
+    "ops": (["ops", "-o", f"{NODIR}/o.md"],
+            f"cannot write '{NODIR}/o.md': No such file or directory"),
     "graph": (["graph", "{mul}", "-o", f"{NODIR}/g.svg"],
               f"cannot write '{NODIR}/g.svg': No such file or directory"),
     "gradcheck": (["gradcheck", "{mul}", "--set", "q=1"], "'q' is not an input of the circuit"),

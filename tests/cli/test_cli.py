@@ -18,7 +18,7 @@ from typer.testing import CliRunner, Result
 
 import circuitrun
 from circuitrun.cli import app
-from circuitrun.spec.models import json_schema
+from circuitrun.spec.schema import json_schema
 
 runner = CliRunner()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import circuitrun
-from circuitrun.spec.models import json_schema
+from circuitrun.spec.schema import json_schema
 
 from support.paths import ROOT
 
