@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import struct
 
 import numpy as np
@@ -15,8 +14,6 @@ import pytest
 
 from circuitrun.explain.formula import fill
 from circuitrun.ops import OPS, TIES, Op
-
-from support.paths import ROOT
 
 GATES = [op for op in OPS.values() if op.max_in != 0]  # every op but the leaf const
 
@@ -218,13 +215,3 @@ def test_every_op_writes_its_value_and_gradients(op: Op) -> None:
             assert fill(template, names, this=k if nary else None)
     assert op.symbol
     assert not op.labels or len(op.labels) == op.min_in == op.max_in  # one per input
-
-
-def test_readme_table_lists_every_op() -> None:
-    # The table under the header "| op | inputs | value | local gradient |".
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme.split("| op | inputs | value | local gradient |", 1)[1].split("\n\n", 1)[0]
-    rows = dict(re.findall(r"^\| `([a-z]+)` \| ([^|]+?) \|", table, flags=re.MULTILINE))
-    assert set(rows) == set(OPS)
-    assert {n: rows[n] for n in rows if n != "const"} == {
-        op.name: op.arity_text() for op in GATES}
