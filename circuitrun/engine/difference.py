@@ -1,19 +1,21 @@
 """Central differences for gradcheck: the circuit re-evaluated around one node, and how far
 the numeric slope can be trusted.
 
-The slope at step h, D(h) = (f(x + h) - f(x - h)) / 2h, is off by about f'''(x) h^2 / 6
-(truncation) plus the rounding of every gate evaluated again divided by 2h.  With the
-default step 1e-6 truncation is negligible until x comes within a few steps of a pole or
-a domain edge: 1/y at y = 1e-5 is then off by (h/y)^2 = 1e-2 although its gradient is
-exact.  So the step is chosen per node:
+The slope at step h, D(h) = (f(x + h) - f(x - h)) / 2h, is off by about h^2/6 times the
+third derivative (truncation), plus the rounding of every gate evaluated again divided
+by 2h.  With the default step 1e-6 truncation is negligible until x comes within a few
+steps of a pole or a domain edge: 1/y at y = 1e-5 is then off by (h/y)^2 = 1e-2 although
+its gradient is exact.  So the step is chosen per node (``gradcheck.check`` decides):
 
-- the three samples the plain difference needs (x - eps, x, x + eps) also give the
-  curvature, the second difference; where the truncation error it predicts stays far
-  below the tolerance, the plain difference at eps is the numeric slope, as it always was;
-- elsewhere, and wherever the plain difference disagrees with the backward pass, the step
-  is halved level by level and the differences extrapolated to step 0 (Richardson, in
-  Ridders' tableau), which also estimates the error of the result.  The step never grows
-  beyond eps: a step lost in rounding is the user's to enlarge.
+- the difference at eps and at eps/2: where the error shrinks as h^2 they differ by 3/4
+  of the error at eps, so twice their distance bounds it; where that leaves the plain
+  difference at eps within tolerance of the backward pass, it is the numeric slope, as
+  it always was;
+- elsewhere the step is cut where the samples' curvature says the error does not yet
+  shrink as h^2, then halved level by level, the differences extrapolated to step 0
+  (Richardson, in Ridders' tableau), which also estimates the error of the result
+  (``refine``).  The step never grows beyond eps: a step lost in rounding is the user's
+  to enlarge (``rounding`` says by how much).
 
 Everything here is a loop over levels and over the gates downstream of the node: linear,
 no recursion.
@@ -98,17 +100,18 @@ def agrees(analytic: float, numeric: float, error: float, rtol: float, atol: flo
             and abs(analytic - numeric) + error <= tolerance(rtol, atol, analytic, numeric))
 
 
-def curvature(f_below: float, f_at: float, f_above: float, h: float,
-              noise: float = 0.0) -> tuple[float, float]:
-    """How far the plain difference at step h is off for the curvature, and its bend.
+def _curvature(f_below: float, f_at: float, f_above: float, h: float,
+               noise: float) -> tuple[float, float]:
+    """How far the difference at step h is off for its curvature, and its bend: whether,
+    and how far, to cut the step.
 
     With d1 = f(x + h) - f(x - h) and d2 = f(x + h) - 2 f(x) + f(x - h) (less ``noise``,
     what rounding alone may put in it), the bend |d2 / d1| is about h f''/2f'.  At
     distance s from a pole or edge of power k (1/x, log, sqrt, x^-3 ...) the bend is
     about (1 - k) h/2s and the truncation error, h^2/6 times the third derivative, at
-    most 2 bend^2 |D|, which is d2^2 / (|d1| h).  Not seen: an inflection point (f'' = 0)
-    with a large third derivative.  A stationary point (d1 = 0, d2 != 0) gives inf, and
-    so does a non-finite sample.
+    most 2 bend^2 |D|, which is d2^2 / (|d1| h).  A model of one power law: it guides the
+    step, never a verdict.  A stationary point (d1 = 0, d2 != 0) gives inf, and so does
+    a non-finite sample.
     """
     d1 = f_above - f_below
     d2 = abs((f_above - f_at) + (f_below - f_at))
@@ -144,31 +147,30 @@ def rounding(prog: Program, vals: list[float], grads: list[float | None],
 
 
 def refine(prog: Program, base: list[float], at: int, down: list[int], eps: float,
-           f_below: float, f_above: float, reach: float, rtol: float,
+           sides: list[tuple[float, float]], reach: float, rtol: float,
            atol: float) -> Estimate:
     """The slope at node ``at`` from steps at most eps, with its estimated error.
 
-    ``f_below`` and ``f_above`` are the output at x - eps and x + eps, already computed;
+    ``sides`` holds the output at x - h and x + h already computed for h = eps, eps/2, ...;
     ``reach`` is ``rounding``'s bound: at step h, rounding moves the slope by up to
-    reach / h, and no smaller step is tried where that exceeds the tolerance.  The first
-    estimate is the plain difference at eps, its error its curvature's truncation plus
-    that rounding.  Then, where the bend exceeds BEND and the curvature matters, the step
-    is cut by the factor that would bring the bend down to BEND (2 to 64, at most JUMPS
-    times): before that, the error does not yet shrink as h^2 (a pole within a few steps,
-    a sine whose period is below the step).  From there the step is halved, Ridders'
-    tableau: row i holds the difference at the i-th step and its extrapolations of order
-    h^2, h^4, ...; an entry's error is its distance to its two neighbours of lower order.
-    The entry of least error is the result.  The refinement ends when that error is well
-    inside the tolerance, when the step is lost in x or in rounding, after LEVELS rows,
-    or when the newest extrapolation is clearly worse than the best.
+    reach / h, and no step is cut to where that exceeds the tolerance.  Where the bend
+    exceeds BEND and the curvature matters, the step is cut by the factor that would
+    bring the bend down to BEND (2 to 64, at most JUMPS times): before that, the error
+    does not yet shrink as h^2 (a pole within a few steps, a sine whose period is below
+    the step).  Otherwise the step is halved, Ridders' tableau: row i holds the difference
+    at the i-th step and its extrapolations of order h^2, h^4, ...; an entry's error is
+    its distance to its two neighbours of lower order.  The entry of least error is the
+    result.  The refinement ends when that error is well inside the tolerance, when the
+    step is lost in x, after LEVELS rows, or when the newest extrapolation is clearly
+    worse than the best (rounding has taken over).
     """
     x, out, f_at = base[at], prog.output, base[prog.output]
     h, step = eps, (x + eps) - (x - eps)
-    curve, bend = curvature(f_below, f_at, f_above, h, 4.0 * reach)
-    best = Estimate((f_above - f_below) / step, curve + reach / h, eps)
+    f_below, f_above = sides[0]
+    best = Estimate((f_above - f_below) / step, math.inf, eps)
     prev: list[float] = []
     jumps = 0
-    for _ in range(JUMPS + LEVELS):  # each round: one more row, then a halving or a cut
+    for rounds in range(1, JUMPS + LEVELS + 1):  # each: a row, then a halving or a cut
         d = (f_above - f_below) / step
         if not math.isfinite(d):  # a sample overflowed: start again at half the step
             prev = []
@@ -180,6 +182,7 @@ def refine(prog: Program, base: list[float], at: int, down: list[int], eps: floa
             if len(row) > SETTLED and abs(row[-1] - prev[-1]) >= 2.0 * best.error:
                 break  # the newest, highest order is worse: rounding has taken over
             tol = tolerance(rtol, atol, d)
+            curve, bend = _curvature(f_below, f_at, f_above, h, 4.0 * reach)
             cut = min(64.0, max(SHRINK, bend / BEND))
             if (len(row) > 1 and bend > BEND and curve * SAFETY > tol and jumps < JUMPS
                     and reach * cut <= h * tol):
@@ -193,9 +196,11 @@ def refine(prog: Program, base: list[float], at: int, down: list[int], eps: floa
         step = hi - lo
         if not step:
             break
-        f_below = shifted(prog, base, at, lo, down)[out]
-        f_above = shifted(prog, base, at, hi, down)[out]
-        curve, bend = curvature(f_below, f_at, f_above, h, 4.0 * reach)
+        if rounds < len(sides) and h == eps / SHRINK ** rounds:
+            f_below, f_above = sides[rounds]  # computed already
+        else:
+            f_below = shifted(prog, base, at, lo, down)[out]
+            f_above = shifted(prog, base, at, hi, down)[out]
     return best
 
 

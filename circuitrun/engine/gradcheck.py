@@ -4,10 +4,10 @@ For each checked node n (every input; with ``all_nodes`` every gate too) the cir
 evaluated at n - eps and n + eps, re-evaluating only the gates downstream of n that feed
 the output, and the numeric derivative (f(n + eps) - f(n - eps)) / 2eps is compared with
 d(output)/d(n) from the backward pass.  Where a kink lies within eps the node is "not
-differentiable here" (``kinks``).  Where the curvature of the three samples says the plain
-difference may be off by more than the tolerance allows, or it disagrees with the backward
-pass, the slope is found again from smaller steps and extrapolated (``difference``); and
-where rounding swallows the step, the check says which eps would not.
+differentiable here" (``kinks``).  The difference at eps/2 says how far the one at eps may
+be off; where that is too far, or it disagrees with the backward pass, the slope is found
+again from smaller steps and extrapolated (``difference``); and where rounding swallows
+the step, the check says which eps would not.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from enum import StrEnum
 from circuitrun.engine.difference import (
     SAFETY,
     agrees,
-    curvature,
     downstream,
     live,
     refine,
@@ -173,8 +172,8 @@ def check(prog: Program, circuit: str, values: list[float], grads: list[float | 
           all_nodes: bool = False) -> GradcheckResult:
     """Compare ``grads`` (of the output at ``values``) with central differences.
 
-    Costs two evaluations of the checked node's downstream gates per node where the plain
-    difference at eps is trusted, at most 2 * (JUMPS + LEVELS) where the step is refined
+    Costs four evaluations of the checked node's downstream gates per node (at +-eps and
+    +-eps/2), and at most 2 * (JUMPS + LEVELS) more where the step is refined
     (``difference.refine``): fine for hand-sized circuits; with ``all_nodes`` it grows as
     (number of nodes)^2.
     """
@@ -213,12 +212,16 @@ def _check_node(prog: Program, values: list[float], grads: list[float | None], p
     reason = kink_at(prog, down, (below, values, above))
     if reason:
         return _node(prog, p, analytic, plain, s, Verdict.not_differentiable, reason)
-    # trusted as it is when the truncation its curvature predicts leaves it within tolerance
-    curve = curvature(below[out], values[out], above[out], step / 2)[0]
-    if agrees(analytic, plain, curve, s.rtol, s.atol):
+    # The difference at eps/2 too: where the error shrinks as h^2, the two differ by 3/4 of
+    # the error at eps; twice their distance is the error it may have.
+    lo2, hi2 = x - eps / 2, x + eps / 2
+    sides = [(below[out], above[out]), (shifted(prog, values, p, lo2, down)[out],
+                                        shifted(prog, values, p, hi2, down)[out])]
+    error = 2 * abs(plain - (sides[1][1] - sides[1][0]) / (hi2 - lo2))
+    if agrees(analytic, plain, error, s.rtol, s.atol):
         return _node(prog, p, analytic, plain, s, Verdict.ok)
     reach, gate = rounding(prog, values, grads, down)
-    best = refine(prog, values, p, down, eps, below[out], above[out], reach, s.rtol, s.atol)
+    best = refine(prog, values, p, down, eps, sides, reach, s.rtol, s.atol)
     numeric = best.value
     if agrees(analytic, numeric, best.error, s.rtol, s.atol):
         note = "" if numeric == plain else f"extrapolated from steps {eps:g} to {best.step:.1e}"

@@ -44,7 +44,7 @@ SEED = 11_5  # issue 11, item 5
 CIRCUITS = 150
 LARGER = re.compile(r"use a larger eps, (\S+) or more$")
 POLES = ("inv", "div", "log", "sqrt", "pow")
-POWERS = (-3.0, -2.0, -1.0, -0.5, 0.5, 1.5, 2.5)
+POWERS = (-3.0, -2.0, -1.0, -0.5, 0.5, 0.9, 1.01, 1.1, 1.5, 2.5)
 
 
 # ---- the random set -----------------------------------------------------------------------
