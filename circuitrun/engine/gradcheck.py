@@ -201,12 +201,14 @@ def _check_node(prog: Program, values: list[float], grads: list[float | None], p
     below = shifted(prog, values, p, lo, down)
     above = shifted(prog, values, p, hi, down)
     step = hi - lo  # the step as represented, not 2 * eps: less rounding error
-    if not step:  # eps is lost in x: no slope, unless x reaches nothing (slope 0)
+    lo2, hi2 = x - eps / 2, x + eps / 2
+    if not hi2 - lo2:  # eps is lost in x (half of it at least): no slope to confirm ...
         if alive[p]:
-            need = _larger(prog, values, grads, down, s, analytic, 4 * math.ulp(x))
-            return _node(prog, p, analytic, math.nan, s, Verdict.mismatch,
+            need = _larger(prog, values, grads, down, s, analytic, 8 * math.ulp(x))
+            return _node(prog, p, analytic, (above[out] - below[out]) / step if step
+                         else math.nan, s, Verdict.mismatch,
                          f"eps {eps:g} is lost in {x!r}: {_advice(need)}")
-        agree = agrees(analytic, 0.0, 0.0, s.rtol, s.atol)
+        agree = agrees(analytic, 0.0, 0.0, s.rtol, s.atol)  # ... unless x reaches nothing
         return _node(prog, p, analytic, 0.0, s, Verdict.ok if agree else Verdict.mismatch)
     plain = (above[out] - below[out]) / step
     reason = kink_at(prog, down, (below, values, above))
@@ -214,7 +216,6 @@ def _check_node(prog: Program, values: list[float], grads: list[float | None], p
         return _node(prog, p, analytic, plain, s, Verdict.not_differentiable, reason)
     # The difference at eps/2 too: where the error shrinks as h^2, the two differ by 3/4 of
     # the error at eps; twice their distance is the error it may have.
-    lo2, hi2 = x - eps / 2, x + eps / 2
     sides = [(below[out], above[out]), (shifted(prog, values, p, lo2, down)[out],
                                         shifted(prog, values, p, hi2, down)[out])]
     error = 2 * abs(plain - (sides[1][1] - sides[1][0]) / (hi2 - lo2))
