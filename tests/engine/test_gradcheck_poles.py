@@ -32,11 +32,7 @@ import circuitrun
 from circuitrun.engine.gradcheck import GradcheckResult, NodeCheck, Verdict
 from circuitrun.ops import OPS
 
-try:  # tests/ is on sys.path when pytest imports a test module below it
-    import oracle
-    import referee
-except ModuleNotFoundError:
-    from tests import oracle, referee
+from support import oracle, referee
 
 Spec = dict[str, Any]
 EPS, RTOL, ATOL = 1e-6, 1e-5, 1e-8  # gradcheck's defaults (SPEC section 7)

@@ -17,6 +17,8 @@ from circuitrun.cli import app
 from circuitrun.engine.gradcheck import GradcheckResult, Verdict
 from circuitrun.ops import OPS
 
+from support.paths import CIRCUITS
+
 EPS, RTOL = 1e-6, 1e-5  # gradcheck's defaults (SPEC section 7)
 UNARY = "inputs: {{x: {x}}}\ngates:\n  g: {{op: {op}, in: {args}}}\n"
 runner = CliRunner()
@@ -97,8 +99,7 @@ def test_near_a_pole_cli(tmp_path: Path) -> None:
 def test_a_smooth_circuit_keeps_the_plain_difference() -> None:
     # sigmoid.yaml: no curvature to speak of at eps; the numeric column is the plain
     # central difference at eps, computed here from two runs.
-    root = Path(__file__).resolve().parents[2]
-    circuit = circuitrun.load(root / "circuits" / "sigmoid.yaml")
+    circuit = circuitrun.load(CIRCUITS / "sigmoid.yaml")
     result = circuit.gradcheck()
     for name in ("w0", "x0"):
         x = circuit.run().value(name)
