@@ -96,6 +96,18 @@ def test_near_a_pole_cli(tmp_path: Path) -> None:
     assert summary and float(summary[1]) < 1e-9
 
 
+def test_a_large_eps_is_refined_not_failed() -> None:
+    # f = x^3 at x = 1, eps 1e-3: the plain difference is 3 + eps^2 = 3 + 1e-6, off by
+    # 3.3e-7 relative, and the difference at eps/2 (3 + 2.5e-7) says so; the steps below
+    # eps settle on 3 to within 1e-8 relative: the right gradient passes at rtol 1e-8.
+    spec = UNARY.format(x=1, op="pow", args="[x, 3]")
+    result = check(spec, eps=1e-3, rtol=1e-8, atol=0)
+    (only,) = result.nodes
+    assert only.verdict is Verdict.ok
+    assert only.numeric == pytest.approx(3.0, rel=1e-8)
+    assert only.reason.startswith("extrapolated from steps 0.001 to ")
+
+
 def test_a_smooth_circuit_keeps_the_plain_difference() -> None:
     # sigmoid.yaml: no curvature to speak of at eps; the numeric column is the plain
     # central difference at eps, computed here from two runs.
