@@ -13,7 +13,8 @@ from circuitrun.cli.common import SetOption, SpecArgument, emit, parse_sets
 
 def gradcheck_command(
     spec: SpecArgument,
-    eps: Annotated[float, typer.Option(help="Step of the central differences.")] = 1e-6,
+    eps: Annotated[float, typer.Option(
+        help="Step of the central differences, the largest: smaller near poles.")] = 1e-6,
     rtol: Annotated[float, typer.Option(help="Relative tolerance.")] = 1e-5,
     atol: Annotated[float, typer.Option(help="Absolute tolerance.")] = 1e-8,
     sets: SetOption = None,

@@ -3,29 +3,33 @@
 For each checked node n (every input; with ``all_nodes`` every gate too) the circuit is
 evaluated at n - eps and n + eps, re-evaluating only the gates downstream of n that feed
 the output, and the numeric derivative (f(n + eps) - f(n - eps)) / 2eps is compared with
-d(output)/d(n) from the backward pass.
-
-A central difference is only meaningful where the circuit is differentiable. Some ops have
-a kink (relu and abs at 0, max and min where the winner changes) or a domain edge or pole
-(sqrt and log at 0, 1/x and a divisor at 0). Each such gate has a *state*: the sign of its
-argument, or the set of its inputs equal to its result. The rule: if, along the perturbed
-node's direction, any such gate that feeds the output has a different state at n - eps, n
-and n + eps, the node is "not differentiable here" and names the first such gate, instead
-of being failed. An exact tie or a zero argument at n itself is reported as such ("max tie
-at gate 'm'", "relu at 0 at gate 'r'"); a change elsewhere in the window as a kink within
-eps. A tie that holds at all three points (max(x, x), or a tie the perturbed node does not
-move) is no kink along that direction.
+d(output)/d(n) from the backward pass.  Where a kink lies within eps the node is "not
+differentiable here" (``kinks``).  The difference at eps/2 says how far the one at eps may
+be off; where that is too far, or it disagrees with the backward pass, the slope is found
+again from smaller steps and extrapolated (``difference``); and where rounding swallows
+the step, the check says which eps would not.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from circuitrun.engine.difference import (
+    SAFETY,
+    agrees,
+    downstream,
+    live,
+    refine,
+    rounding,
+    settled,
+    shifted,
+    tolerance,
+)
+from circuitrun.engine.kinks import kink_at
 from circuitrun.engine.scalar import Program
-from circuitrun.ops.record import Kink
 from circuitrun.problems import UsageError
 
 HEADER = ("node", "analytic", "numeric", "abs err", "rel err", "verdict")
@@ -51,7 +55,8 @@ class NodeCheck:
     abs_err: float
     rel_err: float  # abs_err / max(|analytic|, |numeric|); 0 when both are 0
     verdict: Verdict
-    reason: str = ""  # why not differentiable (or why numeric is unusable); "" when ok
+    reason: str = ""  # why not differentiable, why numeric is unusable, how it was found
+    below_atol: bool = False  # both slopes below atol and not equal: rel_err says nothing
 
     @property
     def verdict_text(self) -> str:
@@ -95,7 +100,8 @@ class GradcheckResult:
     @property
     def max_rel_err(self) -> float | None:
         """The largest relative error over the differentiable nodes (None if there are none)."""
-        errs = [c.rel_err for c in self.nodes if c.verdict is not Verdict.not_differentiable]
+        errs = [c.rel_err for c in self.nodes
+                if c.verdict is not Verdict.not_differentiable and not c.below_atol]
         if not errs:
             return None
         return math.nan if any(e != e for e in errs) else max(errs)
@@ -140,76 +146,11 @@ def _err(x: float) -> str:
 
 
 def _row(c: NodeCheck) -> tuple[str, str, str, str, str, str]:
-    return (c.name, repr(c.analytic), repr(c.numeric), _err(c.abs_err), _err(c.rel_err),
-            c.verdict_text)
-
-
-# ---- where a central difference is meaningless -------------------------------------------
-
-def _state(kink: Kink, ans: float, args: list[float]) -> Hashable:
-    """The sign of the kink's argument, or which inputs equal a max/min's result."""
-    if kink.sign_of is None:
-        return tuple(i for i, a in enumerate(args) if a == ans)
-    x = args[kink.sign_of]
-    return (x > 0) - (x < 0) if x == x else "nan"
-
-
-def _on_kink(state: Hashable) -> bool:
-    return len(state) > 1 if isinstance(state, tuple) else state == 0
-
-
-def _kink(prog: Program, down: list[int], samples: tuple[list[float], ...]) -> str:
-    """The first gate in ``down`` whose state is not the same at all samples, as a reason."""
-    records, ins, names = prog.records, prog.ins, prog.names
-    for p in down:
-        record = records[p]
-        kink = None if record is None else record.kink
-        if kink is None:
-            continue
-        states = [_state(kink, vals[p], [vals[i] for i in ins[p]]) for vals in samples]
-        if states[0] != states[1] or states[1] != states[2]:
-            words = kink.at if _on_kink(states[1]) else kink.near
-            return f"{words} at gate '{names[p]}'"
-    return ""
+    return (c.name, repr(c.analytic), repr(c.numeric), _err(c.abs_err),
+            "-" if c.below_atol else _err(c.rel_err), c.verdict_text)
 
 
 # ---- the check ----------------------------------------------------------------------------
-
-
-def _live(prog: Program) -> list[bool]:
-    """Which nodes the output depends on (itself included)."""
-    live = [False] * len(prog.names)
-    live[prog.output] = True
-    for p in range(prog.output, -1, -1):
-        if live[p]:
-            for i in prog.ins[p]:
-                live[i] = True
-    return live
-
-
-def _downstream(prog: Program, start: int, live: list[bool]) -> list[int]:
-    """The gates after ``start`` that depend on it and feed the output, in output order."""
-    hit = [False] * len(prog.names)
-    hit[start] = True
-    down = []
-    for p in range(start + 1, prog.output + 1):
-        if live[p] and any(hit[i] for i in prog.ins[p]):
-            hit[p] = True
-            down.append(p)
-    return down
-
-
-def _shifted(prog: Program, base: list[float], at: int, value: float,
-             down: list[int]) -> list[float]:
-    """Every value with node ``at`` set to ``value``: only ``down`` is evaluated again."""
-    vals = base[:]
-    vals[at] = value
-    records, ins = prog.records, prog.ins
-    for p in down:
-        record = records[p]
-        assert record is not None  # a gate downstream of another node has inputs
-        vals[p] = record.forward(*[vals[i] for i in ins[p]])
-    return vals
 
 
 def _positive(name: str, x: float, zero_ok: bool) -> None:
@@ -219,45 +160,112 @@ def _positive(name: str, x: float, zero_ok: bool) -> None:
         raise UsageError(f"{name} needs {need}, not {x!r}", argument=name)
 
 
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    eps: float
+    rtol: float
+    atol: float
+
+
 def check(prog: Program, circuit: str, values: list[float], grads: list[float | None],
           eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8,
           all_nodes: bool = False) -> GradcheckResult:
     """Compare ``grads`` (of the output at ``values``) with central differences.
 
-    Costs two evaluations of the checked node's downstream gates per node: fine for
-    hand-sized circuits; with ``all_nodes`` it grows as (number of nodes)^2.
+    Costs four evaluations of the checked node's downstream gates per node (at +-eps and
+    +-eps/2), and at most 2 * (JUMPS + LEVELS) more where the step is refined
+    (``difference.refine``): fine for hand-sized circuits; with ``all_nodes`` it grows as
+    (number of nodes)^2.
     """
     _positive("eps", eps, zero_ok=False)
     _positive("rtol", rtol, zero_ok=True)
     _positive("atol", atol, zero_ok=True)
-    out = prog.output
-    live = _live(prog)
+    settings = _Settings(eps, rtol, atol)
+    alive = live(prog)
     checks = []
     for p, op in enumerate(prog.ops):
-        analytic = grads[p]
-        if analytic is None or (op != "input" and not all_nodes):
+        if grads[p] is None or (op != "input" and not all_nodes):
             continue  # constants are not differentiated; gates only with all_nodes
-        down = _downstream(prog, p, live)
-        x = values[p]
-        lo, hi = x - eps, x + eps
-        below = _shifted(prog, values, p, lo, down)
-        above = _shifted(prog, values, p, hi, down)
-        step = hi - lo  # the step as represented, not 2 * eps: less rounding error
-        # No step means eps is lost in x: no slope, unless x reaches nothing (slope 0).
-        numeric = ((above[out] - below[out]) / step if step
-                   else math.nan if live[p] else 0.0)
-        abs_err = abs(analytic - numeric)
-        scale = max(abs(analytic), abs(numeric))
-        rel_err = 0.0 if abs_err == 0 else abs_err / scale if scale > 0 else math.nan
-        reason = _kink(prog, down, (below, values, above))
-        if numeric != numeric and not step:
-            verdict, reason = Verdict.mismatch, f"eps {eps:g} is lost in {x!r}: use a larger eps"
-        elif reason:
-            verdict = Verdict.not_differentiable
-        elif abs_err <= atol + rtol * scale:
-            verdict = Verdict.ok
-        else:
-            verdict = Verdict.mismatch
-        checks.append(NodeCheck(prog.names[p], op, analytic, numeric, abs_err, rel_err,
-                                verdict, reason))
-    return GradcheckResult(circuit, prog.names[out], eps, rtol, atol, tuple(checks))
+        checks.append(_check_node(prog, values, grads, p, alive, settings))
+    return GradcheckResult(circuit, prog.names[prog.output], eps, rtol, atol, tuple(checks))
+
+
+def _check_node(prog: Program, values: list[float], grads: list[float | None], p: int,
+                alive: list[bool], s: _Settings) -> NodeCheck:
+    """One node: the plain difference at eps, refined where it cannot be trusted."""
+    analytic = grads[p]
+    assert analytic is not None  # constants are not checked
+    out, x, eps = prog.output, values[p], s.eps
+    down = downstream(prog, p, alive)
+    lo, hi = x - eps, x + eps
+    below = shifted(prog, values, p, lo, down)
+    above = shifted(prog, values, p, hi, down)
+    step = hi - lo  # the step as represented, not 2 * eps: less rounding error
+    lo2, hi2 = x - eps / 2, x + eps / 2
+    if not hi2 - lo2:  # eps is lost in x (half of it at least): no slope to confirm ...
+        if alive[p]:
+            need = _larger(prog, values, grads, down, s, analytic, 8 * math.ulp(x))
+            return _node(prog, p, analytic, (above[out] - below[out]) / step if step
+                         else math.nan, s, Verdict.mismatch,
+                         f"eps {eps:g} is lost in {x!r}: {_advice(need)}")
+        agree = agrees(analytic, 0.0, 0.0, s.rtol, s.atol)  # ... unless x reaches nothing
+        return _node(prog, p, analytic, 0.0, s, Verdict.ok if agree else Verdict.mismatch)
+    plain = (above[out] - below[out]) / step
+    reason = kink_at(prog, down, (below, values, above))
+    if reason:
+        return _node(prog, p, analytic, plain, s, Verdict.not_differentiable, reason)
+    # The difference at eps/2 too: where the error shrinks as h^2, the two differ by 3/4 of
+    # the error at eps; twice their distance is the error it may have.
+    sides = [(below[out], above[out]), (shifted(prog, values, p, lo2, down)[out],
+                                        shifted(prog, values, p, hi2, down)[out])]
+    error = 2 * abs(plain - (sides[1][1] - sides[1][0]) / (hi2 - lo2))
+    if agrees(analytic, plain, error, s.rtol, s.atol):
+        return _node(prog, p, analytic, plain, s, Verdict.ok)
+    reach, gate = rounding(prog, values, grads, down)
+    best = refine(prog, values, p, down, eps, sides, reach, s.rtol, s.atol)
+    numeric = best.value
+    if agrees(analytic, numeric, best.error, s.rtol, s.atol):
+        note = "" if numeric == plain else f"extrapolated from steps {eps:g} to {best.step:.1e}"
+        return _node(prog, p, analytic, numeric, s, Verdict.ok, note)
+    # rounding alone may be all the difference (an extrapolation amplifies it up to 1.5x)
+    need = _larger(prog, values, grads, down, s, analytic, eps)
+    if abs(analytic - numeric) <= 4 * reach / best.step and need > eps:
+        why = (f"eps {eps:g} is lost downstream at gate '{prog.names[gate]}'"
+               f" ({values[gate]!r}): {_advice(need)}")
+    elif not settled(best, s.rtol, s.atol):
+        why = (f"no step from {eps:g} down to {best.step:.1e} settles the slope"
+               f" (error {best.error:.1e})")
+    else:
+        why = ""  # the slope is settled, and it is not the backward pass's
+    return _node(prog, p, analytic, numeric, s, Verdict.mismatch, why)
+
+
+def _larger(prog: Program, values: list[float], grads: list[float | None], down: list[int],
+            s: _Settings, analytic: float, least: float) -> float:
+    """The smallest step, at least ``least``, whose rounding stays well inside the tolerance
+    (inf for a tolerance of 0)."""
+    reach = rounding(prog, values, grads, down)[0]
+    tol = tolerance(s.rtol, s.atol, analytic)
+    return max(least, reach * SAFETY / tol) if tol else math.inf
+
+
+def _advice(need: float) -> str:
+    """"use a larger eps", with ``need`` rounded up to one digit where there is one."""
+    if not math.isfinite(need):
+        return "use a larger eps"
+    unit = 10.0 ** math.floor(math.log10(need))
+    return f"use a larger eps, {math.ceil(need / unit) * unit:g} or more"
+
+
+def _node(prog: Program, p: int, analytic: float, numeric: float, s: _Settings,
+          verdict: Verdict, reason: str = "") -> NodeCheck:
+    """The check of node ``p``, its errors computed, and the tiny case said as such."""
+    abs_err = abs(analytic - numeric)
+    scale = max(abs(analytic), abs(numeric))
+    rel_err = 0.0 if abs_err == 0 else abs_err / scale if scale > 0 else math.nan
+    # Two near-zeros pass on atol alone: their relative error says nothing, say why instead.
+    tiny = verdict is Verdict.ok and scale < s.atol and abs_err > s.rtol * scale
+    if tiny:
+        reason = f"both below atol {s.atol:g}"
+    return NodeCheck(prog.names[p], prog.ops[p], analytic, numeric, abs_err, rel_err,
+                     verdict, reason, tiny)

@@ -53,5 +53,9 @@ RECORDS = (
        array_forward=lambda xs, out: _power_each(xs[0], xs[1]),
        array_local_grads=_pow_grads_arrays,
        symbol="^", explain_value="{(a)}^{(b)}",
-       explain_grads=("{b}·{a}^({b}−1)", "{a}^{b}·ln({a})")),
+       explain_grads=("{b}·{a}^({b}−1)", "{a}^{b}·ln({a})"),
+       # a base of 0 is an edge of the domain (a fractional exponent) or a pole (a negative
+       # one), unless the exponent makes a polynomial
+       kink=Kink("pow base at 0", "pow domain edge within eps",
+                 smooth_at=lambda a, b: b >= 0 and float(b).is_integer())),
 )

@@ -50,6 +50,9 @@ class Kink:
     at: str  # the point is on it: "relu at 0"
     near: str  # it lies within the step: "relu kink within eps"
     sign_of: int | None = 0
+    # The inputs where the op is smooth across the kink after all (pow with an exponent
+    # 0, 1, 2, ... is a polynomial of its base); None: nowhere.
+    smooth_at: Callable[..., bool] | None = None
 
 
 Attribute = Mapping[str, Rule] | None
