@@ -139,9 +139,9 @@ def _read(text: str) -> Any:
 
 def _check_build(data: Any) -> Any:
     """Stages 2 and 3 (validate, build) of a valid spec's data."""
-    spec, findings, broken = check(data)
-    assert spec is not None and not findings
-    return build(spec, broken)
+    checked = check(data)
+    assert checked.spec is not None and not checked.findings
+    return build(checked.spec, checked.broken)
 
 
 def cpu(f: Callable[[], Any], repeat: int) -> float:
