@@ -92,6 +92,11 @@ def line_col(text: str, index: int) -> Pos:
     return line, len(head) - start + 1 + crlf
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` without their breaks, numbered as problems number them."""
+    return _BREAK.split(text)
+
+
 class Lines:
     """Line and column of a character index, for many indices (a table of line starts)."""
 

@@ -107,6 +107,33 @@ def unknown_hint(name: str, shapes: Mapping[str, Shape], suggest: Suggest | None
     return suggest(name) if suggest is not None else did_you_mean(name, shapes)
 
 
+_SEPARATED = re.compile(r"\s*,\s*|\s+")
+
+
+def several(text: str) -> list[str] | None:
+    """The references in ``text`` when it is several written as one (``x y``, ``x, y``),
+    else None."""
+    parts = _SEPARATED.split(text.strip())
+    return parts if len(parts) > 1 and all(map(_REF.fullmatch, parts)) else None
+
+
+def list_hint(refs: Iterable[object]) -> str | None:
+    """How to write a gate's ``in`` when a reference in it is several written as one
+    (``in: x y``, ``in: x, y``): ``": write `in: [x, y]` for a list of inputs"``."""
+    out: list[str] = []
+    split = False
+    for ref in refs:
+        parts = several(ref) if isinstance(ref, str) else None
+        if parts is not None:
+            split = True
+        elif isinstance(ref, str | int | float):
+            parts = [ref if isinstance(ref, str) else repr(int(ref) if ref == int(ref) else ref)]
+        else:  # a reference that failed validation
+            return None
+        out += parts
+    return f": write `in: [{', '.join(out)}]` for a list of inputs" if split else None
+
+
 def resolve(text: str, shapes: Mapping[str, Shape], extra: Container[str] = (),
             suggest: Suggest | None = None) -> str | Issue:
     """The node ``text`` refers to (a scalar's name or an element's), or an ``Issue``
