@@ -27,7 +27,7 @@ from circuitrun.problems import (
     UsageError,
     printable,
 )
-from circuitrun.read import read_text, split_lines
+from circuitrun.read import shown_text, split_lines
 from circuitrun.rows.errors import InputError
 
 _QUOTED = re.compile(r"('[^']*')")  # values are quoted in messages; parameter names are not
@@ -98,10 +98,8 @@ def show(problems: Iterable[Problem]) -> None:
 
 def _source(path: str) -> list[str] | None:
     """The lines of the spec file at ``path`` as problems number them (None: unreadable)."""
-    try:
-        return split_lines(read_text(path))
-    except SpecError:  # gone, or not a file (a spec given as text): no excerpt
-        return None
+    text = shown_text(path)  # None: gone, or not a file (a spec given as text)
+    return None if text is None else split_lines(text)
 
 
 _WIDTH = 100  # the most of a source line shown; a longer one is cut around the column

@@ -12,8 +12,10 @@ from circuitrun.read.source import (
     line_col,
     lone_surrogate,
     read_text,
+    shown_text,
     split_lines,
 )
 
 __all__ = ["Parsed", "Positions", "check_characters", "line_col", "lone_surrogate", "parse",
-           "parse_number", "read_text", "split_lines"]
+           "parse_number", "read_text", "shown_text",
+           "split_lines"]

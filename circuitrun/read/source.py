@@ -57,6 +57,17 @@ def read_text(path: str | Path) -> str:
     return text
 
 
+def shown_text(path: str | Path) -> str | None:
+    """The text of a spec file as far as it can be shown (bytes that are not UTF-8
+    replaced, control characters kept), or None when it cannot be read: for quoting
+    the lines that problems are on."""
+    try:
+        data = _read_bytes(Path(path))
+    except (OSError, SpecError):
+        return None
+    return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+
+
 def check_characters(text: str, path: str) -> None:
     """Raise ``SpecError`` for a control character, which YAML does not allow."""
     if text.isascii() and not text.encode("ascii").translate(None, _PLAIN_BYTES):
