@@ -1,7 +1,7 @@
 """Load cost of expression gates against the mapping gates they expand to (issue 10:
 an expression gate costs at most 2x those mapping gates).
 
-    python bench/expr.py [--gates N] [--repeat R]
+    python bench/expr.py [--gates N] [--repeat R] [--kind SUBSTRING]
 
 For each kind of expression below, a spec of expression gates that expand to about N
 mapping gates, and the spec of exactly those mapping gates (their constants inline,
@@ -187,13 +187,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gates", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--kind", default="", help="only the kinds whose name holds this")
     args = parser.parse_args()
     print("us per mapping gate; ratio: projected / mapping; sec. 9 without the memo: no memo;"
           " x loaded: loaded / mapping")
     print(f"{'kind':<40} {'gates':>7} {'mapping':>8} {'read':>7} {'sec. 9':>7}"
           f" {'build':>7} {'proj.':>7} {'ratio':>6} {'no memo':>8} {'loaded':>7}"
           f" {'x loaded':>8}")
-    for kind in KINDS:
+    for kind in (k for k in KINDS if args.kind in k):
         m = measure(kind, args.gates // SCALE.get(kind, 1), args.repeat)
         us = {k: m[k] / m["gates"] * 1e6 for k in
               ("mapping", "read", "section9", "no_memo", "build", "projected")}

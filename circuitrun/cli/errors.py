@@ -107,20 +107,18 @@ _WIDTH = 100  # the most of a source line shown; a longer one is cut around the 
 
 def excerpt(line: str, number: int, col: int | None) -> list[str]:
     """Line ``number`` of a spec and a caret under column ``col`` (1-based, characters):
-    ``  5 |   f: {op: multiply}`` / ``    |           ^``.  Control characters show
-    escaped; a tab as 4 spaces; a wide character (CJK) takes two columns."""
-    cells = [_cell(c) for c in line]
-    at = min(max((col or 1) - 1, 0), len(cells))
-    start = 0 if at < _WIDTH - 10 else at - (_WIDTH // 2)
-    shown = cells[start:start + _WIDTH]
+    `` 5 |   f: {op: multiply}`` over ``   |           ^``.  Control characters show
+    escaped, a tab as 4 columns, a wide character (CJK) as 2."""
+    at = min(max((col or 1) - 1, 0), len(line))
+    start = 0 if at < _WIDTH - 10 else at - _WIDTH // 2  # a long line: around the column
+    cells = [_cell(c) for c in line[start:start + _WIDTH]]
     head = "..." if start else ""
-    tail = "..." if start + _WIDTH < len(cells) else ""
-    text = head + "".join(s for s, _ in shown) + tail
-    offset = len(head) + sum(w for _, w in cells[start:at])
-    gutter = " " * len(str(number))
+    tail = "..." if start + _WIDTH < len(line) else ""
+    text = head + "".join(s for s, _ in cells) + tail
+    offset = len(head) + sum(w for _, w in cells[:at - start])
     rows = [f" {number} | {text}".rstrip()]
     if col is not None:
-        rows.append(f" {gutter} | {' ' * offset}^")
+        rows.append(f" {' ' * len(str(number))} | {' ' * offset}^")
     return rows
 
 

@@ -145,3 +145,11 @@ def test_validate_prints_the_same_lines(tmp_path: Path) -> None:
     err = stderr_of(tmp_path, TWO_INPUTS + "  f: {op: mul, in: x, y}\n", command="validate")
     assert err == ("spec.yaml:5:23: error: unknown key 'y': write `in: [x, y]` for a list"
                    " of inputs [unknown-key]\n")
+
+
+def test_a_glued_key_in_braces_is_one_problem(tmp_path: Path) -> None:
+    # {op:neg, in: x}: YAML reads a key 'op:neg' (col 7) and no 'op': the missing 'op' is
+    # that same slip, said once
+    err = stderr_of(tmp_path, "inputs:\n  x: 2\ngates:\n  f: {op:neg, in: x}\n")
+    assert err == ("spec.yaml:4:7: error: unknown key 'op:neg' (no space after ':' in"
+                   " 'op:neg', so YAML sees no key: write 'op: neg') [unknown-key]\n")
