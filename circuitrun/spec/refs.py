@@ -18,7 +18,7 @@ names given to set inputs, to pick an output and to label batch columns.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from itertools import product
 from typing import NamedTuple
 
@@ -117,21 +117,22 @@ def several(text: str) -> list[str] | None:
     return parts if len(parts) > 1 and all(map(_REF.fullmatch, parts)) else None
 
 
-def list_hint(refs: Iterable[object]) -> str | None:
-    """How to write a gate's ``in`` when a reference in it is several written as one
-    (``in: x y``, ``in: x, y``): ``": write `in: [x, y]` for a list of inputs"``."""
+def list_suggest(refs: Sequence[object], suggest: Suggest) -> Suggest:
+    """``suggest``, or when a reference of a gate's ``in`` is several written as one
+    (``in: x y``, ``in: x, y``), one that says how to write the list for it:
+    ``": write `in: [x, y]` for a list of inputs"``."""
     out: list[str] = []
-    split = False
     for ref in refs:
-        parts = several(ref) if isinstance(ref, str) else None
-        if parts is not None:
-            split = True
-        elif isinstance(ref, str | int | float):
-            parts = [ref if isinstance(ref, str) else repr(int(ref) if ref == int(ref) else ref)]
+        if isinstance(ref, str):
+            out += several(ref) or [ref]
+        elif isinstance(ref, int | float):
+            out.append(repr(int(ref) if ref == int(ref) else ref))
         else:  # a reference that failed validation
-            return None
-        out += parts
-    return f": write `in: [{', '.join(out)}]` for a list of inputs" if split else None
+            return suggest
+    if len(out) == len(refs):
+        return suggest
+    hint = f": write `in: [{', '.join(out)}]` for a list of inputs"
+    return lambda word: hint if several(word) else suggest(word)
 
 
 def resolve(text: str, shapes: Mapping[str, Shape], extra: Container[str] = (),
