@@ -1,14 +1,15 @@
 """Load cost of expression gates against the mapping gates they expand to (issue 10:
 an expression gate costs at most 2x those mapping gates).
 
-    python bench/expr.py [--gates N] [--repeat R]
+    python bench/expr.py [--gates N] [--repeat R] [--kind SUBSTRING]
 
 For each kind of expression below, a spec of expression gates that expand to about N
 mapping gates, and the spec of exactly those mapping gates (their constants inline,
 vectors and matrices as scalar inputs ``x_0``, ``W_1_2``: the same nodes and edges).
-The fast line reader (``read/fast.py``) takes a line such as ``g7: a + b``, not one with
-``*`` (nor a file with a list input): those files are read by PyYAML's events, as the
-``read`` column shows.
+The fast line reader (``read/fast.py``) takes a line such as ``g7: a + b`` or ``g7: a * b``
+(``*`` but not first, where it would be YAML's alias), not one with brackets or commas
+(nor a file with a list input): those files are read by PyYAML's events, as the ``read``
+column shows.
 The mapping spec is loaded by the loader (``load_text``: read, validate, build).  Until
 the loader takes expressions, the expression spec's load is measured in its parts:
 reading the file (``read.parse``), what section 9 adds (``input_elements`` for every
@@ -50,7 +51,7 @@ def _pick(rng: random.Random, earlier: list[str]) -> str:
 # Each kind: (the expression of gate i, given a random source of earlier nodes).
 KINDS: dict[str, Callable[[random.Random, list[str], int], str]] = {
     "a * b": lambda r, e, i: f"{_pick(r, e)} * {_pick(r, e)}",
-    "a + b (lines the fast reader takes)": lambda r, e, i: f"{_pick(r, e)} + {_pick(r, e)}",
+    "a + b": lambda r, e, i: f"{_pick(r, e)} + {_pick(r, e)}",
     "a*b + c*d + e": lambda r, e, i: (
         f"{_pick(r, e)}*{_pick(r, e)} + {_pick(r, e)}*{_pick(r, e)} + {_pick(r, e)}"),
     "1 / (1 + exp(-a))": lambda r, e, i: f"1 / (1 + exp(-{_pick(r, e)}))",
@@ -139,9 +140,9 @@ def _read(text: str) -> Any:
 
 def _check_build(data: Any) -> Any:
     """Stages 2 and 3 (validate, build) of a valid spec's data."""
-    spec, findings, broken = check(data)
-    assert spec is not None and not findings
-    return build(spec, broken)
+    checked = check(data)
+    assert checked.spec is not None and not checked.findings
+    return build(checked.spec, checked.broken)
 
 
 def cpu(f: Callable[[], Any], repeat: int) -> float:
@@ -186,18 +187,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gates", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--kind", default="", help="only the kinds whose name holds this")
     args = parser.parse_args()
-    print("us per mapping gate; ratio: projected / mapping; sec. 9 without the memo: no memo")
+    print("us per mapping gate; ratio: projected / mapping; sec. 9 without the memo: no memo;"
+          " x loaded: loaded / mapping")
     print(f"{'kind':<40} {'gates':>7} {'mapping':>8} {'read':>7} {'sec. 9':>7}"
-          f" {'build':>7} {'proj.':>7} {'ratio':>6} {'no memo':>8} {'loaded':>7}")
-    for kind in KINDS:
+          f" {'build':>7} {'proj.':>7} {'ratio':>6} {'no memo':>8} {'loaded':>7}"
+          f" {'x loaded':>8}")
+    for kind in (k for k in KINDS if args.kind in k):
         m = measure(kind, args.gates // SCALE.get(kind, 1), args.repeat)
         us = {k: m[k] / m["gates"] * 1e6 for k in
               ("mapping", "read", "section9", "no_memo", "build", "projected")}
         loaded = "-" if m["loaded"] is None else f"{m['loaded'] / m['gates'] * 1e6:.2f}"
+        times = "-" if m["loaded"] is None else f"{m['loaded'] / m['mapping']:.2f}"
         print(f"{kind:<40} {m['gates']:>7,} {us['mapping']:>8.2f} {us['read']:>7.2f}"
               f" {us['section9']:>7.2f} {us['build']:>7.2f} {us['projected']:>7.2f}"
-              f" {m['projected'] / m['mapping']:>6.2f} {us['no_memo']:>8.2f} {loaded:>7}")
+              f" {m['projected'] / m['mapping']:>6.2f} {us['no_memo']:>8.2f} {loaded:>7}"
+              f" {times:>8}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,12 @@ def _escape(m: re.Match[str]) -> str:
     return _ESCAPES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
 
 
+def printable(text: str) -> str:
+    """``text`` with its control characters escaped (``\\n``, ``\\x1b``): one line, shown
+    as written, never acted on by a terminal."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One problem with a spec, printed as ``path:line:col: error: message [code]``."""
@@ -30,7 +36,7 @@ class Problem:
 
     def __post_init__(self) -> None:
         if _UNPRINTABLE.search(self.message):
-            object.__setattr__(self, "message", _UNPRINTABLE.sub(_escape, self.message))
+            object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self) -> str:
         where = self.path
@@ -94,7 +100,17 @@ class UnknownNodeError(UsageError, KeyError):
         return str(self.args[0])  # KeyError's would quote the message
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or nothing."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+def did_you_mean(word: str, candidates: Iterable[str], listing: str = "") -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate; when none is close, with a
+    ``listing`` (``"ops"``), `` (ops: a, b, ...)`` naming them all, else nothing.
+
+    A candidate that differs only in case is the closest (``X`` for ``x``): difflib
+    alone finds no likeness between two one-letter names.
+    """
+    names = list(candidates)
+    folded = word.casefold()
+    close = [n for n in names if n.casefold() == folded][:1] or difflib.get_close_matches(
+        word, names, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" ({listing}: {', '.join(names)})" if listing else ""

@@ -115,10 +115,14 @@ def _problems(text: str, path: str, is_json: bool) -> list[Problem]:
     parsed = parse(text, path, is_json=is_json, track=True)
     problems = list(parsed.problems)
     if parsed.data is not None or not parsed.problems:
+        assert parsed.positions is not None  # asked for
         spec, findings, broken, _ = check(parsed.data)
         if spec is not None:
-            findings += build(spec, broken)[1]
-        assert parsed.positions is not None  # asked for
+            # An input or gate given twice (or a key of one) is reported there; what the
+            # dropped entry would have fed is unknown: no knock-on "feeds nothing".
+            twice = {p[1] for p in parsed.positions.duplicates
+                     if len(p) > 1 and p[0] in ("gates", "inputs") and isinstance(p[1], str)}
+            findings += build(spec, broken | twice)[1]
         problems += [_place(f, parsed.positions, path,
                             _value_at(parsed.data, f.path) if f.offset is not None else None)
                      for f in findings]

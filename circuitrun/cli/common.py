@@ -10,6 +10,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
+from circuitrun.cli.errors import show
 from circuitrun.problems import Problem, UsageError
 from circuitrun.report.atomic import open_atomic
 from circuitrun.spec.shapes import parse_settings
@@ -24,9 +25,8 @@ OutOption = Annotated[Path | None, typer.Option(
 
 
 def fail(problems: Iterable[Problem]) -> None:
-    """Each problem on its line, on stderr."""
-    for p in problems:
-        typer.echo(str(p), err=True)
+    """Each problem on its line, on stderr (on a terminal, with its source line)."""
+    show(problems)
 
 
 @contextlib.contextmanager

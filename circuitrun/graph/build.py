@@ -28,7 +28,7 @@ from circuitrun.ops.table import OPS, Op
 from circuitrun.problems import did_you_mean
 from circuitrun.spec.findings import Finding
 from circuitrun.spec.models import Spec
-from circuitrun.spec.refs import Shape
+from circuitrun.spec.refs import Shape, Suggest, list_suggest
 from circuitrun.spec.validate import BROKEN
 
 if TYPE_CHECKING:
@@ -247,14 +247,15 @@ class _Graph:
         found: list[int | None] = []
         if refs is None:
             found = wired
+        hints = list_suggest(refs or (), self.hints)  # `in: x y`: how to write a list
         for k, ref in enumerate(refs or ()):
             if isinstance(ref, str):
-                found.append(self._ref(ref, ("gates", name, "in", k)))
+                found.append(self._ref(ref, ("gates", name, "in", k), hints))
             elif ref is not BROKEN and gate.at >= 0:
                 found.append(self.index[f"{name}.{k}"])
             else:
                 found.append(None)
-        if op is not None and BROKEN not in (refs or ()):
+        if op is not None and BROKEN not in (refs or ()) and hints is self.hints:
             n = len(found)
             if refs is not None and op.max_in == 0:
                 self.found(("gates", name, "in"), False, "arity",
@@ -267,12 +268,12 @@ class _Graph:
         if gate.at >= 0:
             self.ins[gate.at] = tuple(r for r in found if r is not None)
 
-    def _ref(self, ref: str, path: tuple[Any, ...]) -> int | None:
+    def _ref(self, ref: str, path: tuple[Any, ...], hints: Suggest | None = None) -> int | None:
         """The node ``ref`` (outside expressions) names, or None (reported at ``path``)."""
         at = self.index.get(ref)
         if at is not None and ref not in self.sec9.made:
             return at
-        issue = self.sec9.check(ref, self.hints, made=False)
+        issue = self.sec9.check(ref, hints or self.hints, made=False)
         if issue is not None:
             self.found(path, False, issue.code, issue.message)
         return None

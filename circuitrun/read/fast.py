@@ -6,9 +6,10 @@ a regex costs one match.  ``read`` accepts only this subset of YAML:
 
 - top-level ``key: value`` lines at column 0, where a key with no value may own a block
   of lines at one deeper indentation: ``name: value`` entries, or ``- value`` items;
-- values: plain scalars of a few safe characters (no ``:``, ``#``, quotes, brackets,
-  anchors or tags), simple quoted strings (no escapes), flow sequences of such
-  scalars, and flow mappings whose values are such scalars or sequences;
+- values: plain scalars of a few safe characters (no ``:``, ``#``, quotes or brackets;
+  ``*`` but not first, where it would be an alias), simple quoted strings (no escapes),
+  flow sequences of such scalars, and flow mappings whose values are such scalars or
+  sequences;
 - blank lines and comments.
 
 Anything else (a tab, a ``\\r`` not in CRLF, a block scalar, an anchor, a document
@@ -33,7 +34,11 @@ DECLINE: Any = object()
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_]{0,999}"  # PyYAML allows 1024 characters for a simple key
 _TOKEN = r"(?!-[ ,\]}]|-$)[A-Za-z0-9_.+\-]+"  # a plain scalar in flow context
-_FREE = r"(?!-(?: |$))[A-Za-z0-9_.+\-][A-Za-z0-9_.+\-=()/^>]*(?: +[A-Za-z0-9_.+\-=()/^>]+)*"
+# A plain scalar in block context.  Its first character is never an indicator (``*`` there
+# would be an alias, ``&`` an anchor, ``!`` a tag); after it, ``*`` is a character like any
+# other (``a * b``, ``w0*x0``: YAML 1.1 and 1.2 agree), and ``: `` or `` #`` never occur.
+_FREE = (r"(?!-(?: |$))[A-Za-z0-9_.+\-][A-Za-z0-9_.+\-=()/^>*]*"
+         r"(?: +[A-Za-z0-9_.+\-=()/^>*]+)*")
 _QUOTED = r"\"[^\"\\]*\"|'[^']*'"
 _SEQ = rf"\[ *(?:(?:{_TOKEN}|{_QUOTED})(?: *, *(?:{_TOKEN}|{_QUOTED}))* *)?\]"
 _ITEM = rf"{_KEY}: +(?:{_SEQ}|{_TOKEN}|{_QUOTED})"

@@ -18,6 +18,7 @@ class Positions:
         self.values: dict[Path_, Pos] = {(): (1, 1)}
         self.keys: dict[Path_, Pos] = {}
         self.strings: dict[Path_, tuple[str, str | None]] = {}
+        self.duplicates: list[Path_] = []  # the paths of keys given twice (the later dropped)
 
     def value(self, path: Path_) -> Pos:
         """The value at ``path``, or the nearest enclosing value that has a position."""

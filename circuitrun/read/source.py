@@ -57,6 +57,17 @@ def read_text(path: str | Path) -> str:
     return text
 
 
+def shown_text(path: str | Path) -> str | None:
+    """The text of a spec file as far as it can be shown (bytes that are not UTF-8
+    replaced, control characters kept), or None when it cannot be read: for quoting
+    the lines that problems are on."""
+    try:
+        data = _read_bytes(Path(path))
+    except (OSError, SpecError):
+        return None
+    return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+
+
 def check_characters(text: str, path: str) -> None:
     """Raise ``SpecError`` for a control character, which YAML does not allow."""
     if text.isascii() and not text.encode("ascii").translate(None, _PLAIN_BYTES):
@@ -90,6 +101,11 @@ def line_col(text: str, index: int) -> Pos:
     line = len(_BREAK.findall(head)) + 1
     start = max(head.rfind("\n"), head.rfind("\r")) + 1
     return line, len(head) - start + 1 + crlf
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` without their breaks, numbered as problems number them."""
+    return _BREAK.split(text)
 
 
 class Lines:

@@ -20,6 +20,7 @@ from circuitrun.problems import Problem
 from circuitrun.read.parsed import Parsed, Path_, Positions
 from circuitrun.read.scalars import resolve
 from circuitrun.read.source import Lines, Pos, line_col
+from circuitrun.read.syntax import explain
 
 try:
     _Parser: type = yaml.CSafeLoader
@@ -115,11 +116,21 @@ class _Walker:
                     self.path, line, col, "yaml-syntax", f"a key of more than {_MAX_KEY}"
                     " characters, which YAML does not allow: write it as '? NAME', or use JSON"))
             else:
-                self._fail(mark, "yaml-syntax", message)
+                context = e.context_mark.index if e.context_mark is not None else None
+                said = explain(text, mark.index, context, message) if mark is not None else None
+                if said is not None:  # where the writer went wrong, not where PyYAML stopped
+                    line, col = self._pos_of(said.at)
+                    self.problems.append(Problem(self.path, line, col, "yaml-syntax",
+                                                 said.message))
+                else:
+                    self._fail(mark, "yaml-syntax", message)
             root = None
         except _Stop:
             root = None
         return Parsed(root, self.positions, self.problems)
+
+    def _pos_of(self, index: int) -> Pos:
+        return self.lines.at(index) if self.lines is not None else line_col(self.text, index)
 
     def _fail(self, mark: Any, code: str, message: str) -> None:
         line, col = self._pos(mark) if mark is not None else (None, None)
@@ -211,6 +222,8 @@ class _Walker:
             elif value in c:
                 self._fail(mark, "duplicate-key", f"duplicate key '{value}'")
                 frame.key = _Ignored(value)
+                if self.positions is not None:
+                    self.positions.duplicates.append((*frame.path, value))
             else:
                 frame.key = value
                 if self.positions is not None:

@@ -192,7 +192,7 @@ class _Compiler(Walk):
         finish: Any = self.discard
         data: Any = None
         if fn is None and name != DOT:
-            hint = did_you_mean(name, _NAMES) or f" (functions: {', '.join(_NAMES)})"
+            hint = did_you_mean(name, _NAMES, "functions")
             if name in OPS:  # const
                 hint = f": a {name} is written as the number itself"
             self.issue(func, "unknown-op", f"unknown function '{name}'{hint}")

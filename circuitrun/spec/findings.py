@@ -4,12 +4,16 @@ SPEC section 6."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any, NamedTuple
 
 from circuitrun.ops.table import OPS
 from circuitrun.problems import did_you_mean
+from circuitrun.read.syntax import glued_message, unglued
 from circuitrun.spec.models import Expect, Gate, Spec
+
+_GATE_KEYS = frozenset(Gate.__annotations__)
 
 Path_ = tuple[Any, ...]
 
@@ -85,6 +89,58 @@ def merge_ref_errors(errors: list[Any]) -> list[Any]:
     return merged
 
 
+def in_list(data: Any, gate: Path_, key: Any) -> list[str] | None:
+    """The inputs meant by ``in: x, y`` in a flow mapping (``{op: mul, in: x, y}``), when
+    ``key`` is the first of the keys YAML reads there (``y``, without a value), else None."""
+    body: Any = _at(data, gate) if len(gate) == 2 and gate[0] == "gates" else None
+    run = _in_run(body)
+    if not run or key != run[0]:
+        return None
+    refs = body["in"]
+    return [*(r if isinstance(r, str) else repr(r)
+              for r in (refs if isinstance(refs, list) else [refs])), *run]
+
+
+def _in_run(body: Any) -> list[Any]:
+    """The keys without a value right after ``in`` in a gate's mapping, unknown to the
+    format: what YAML makes of ``in: x, y, z`` in braces (``y``, ``z``)."""
+    if not isinstance(body, dict) or "in" not in body:
+        return []
+    keys = list(body)
+    return list(itertools.takewhile(
+        lambda k: isinstance(k, str) and body[k] is None and k not in _GATE_KEYS,
+        keys[keys.index("in") + 1:]))
+
+
+def list_errors(errors: list[Any], data: Any) -> list[Any]:
+    """``errors`` without the knock-ons of two slips, each said once at its key: the
+    unknown keys that ``in: x, y, z`` in braces makes after the first (``z``; ``y``
+    says how to write the list), and the missing ``op`` of ``{op:neg, in: x}`` (the
+    unknown key ``op:neg`` says to put a space after ':')."""
+    kept = []
+    for err in errors:
+        loc = real_path(data, tuple(err["loc"]))
+        if len(loc) == 3 and loc[0] == "gates":
+            body = _at(data, loc[:2])
+            if err["type"] == "extra_forbidden" and loc[2] in _in_run(body)[1:]:
+                continue
+            if err["type"] == "missing" and isinstance(body, dict) and any(
+                    isinstance(k, str) and (unglued(k) or "").startswith(f"{loc[2]}: ")
+                    for k in body):
+                continue
+        kept.append(err)
+    return kept
+
+
+def _at(data: Any, path: Path_) -> Any:
+    """The part of ``data`` at ``path``, or None."""
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
 def from_error(err: Any, data: Any) -> Finding:
     """The finding of one Pydantic error in validating ``data``."""
     kind: str = err["type"]
@@ -105,13 +161,18 @@ def from_error(err: Any, data: Any) -> Finding:
         where = "the circuit" if len(loc) == 1 else f"'{loc[-2]}'"
         return Finding(loc[:-1], True, "missing-key", f"{where} has no '{last}'")
     if kind == "extra_forbidden":
-        hint = did_you_mean(str(last), _keys_at(loc[:-1]))
+        listed = in_list(data, loc[:-1], last)
+        if listed is not None:
+            return Finding(loc, True, "unknown-key",
+                           f"unknown key '{last}': write `in: [{', '.join(listed)}]`"
+                           " for a list of inputs")
+        hint = _glued(last) or did_you_mean(str(last), _keys_at(loc[:-1]))
         return Finding(loc, True, "unknown-key", f"unknown key '{last}'{hint}")
     if kind == "literal_error":
         if len(loc) == 3 and loc[0] == "gates" and last == "op":
             if isinstance(value, str):
                 return Finding(loc, False, "unknown-op",
-                               f"unknown op '{value}'{did_you_mean(value, OPS)}")
+                               f"unknown op '{value}'{did_you_mean(value, OPS, 'ops')}")
             return Finding(loc, False, "bad-type", f"op must be a name, not {describe(value)}")
         if last == "ties":
             return Finding(loc, False, "bad-type",
@@ -126,7 +187,14 @@ def from_error(err: Any, data: Any) -> Finding:
     if kind == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
         return Finding(loc, False, "bad-type", f"expected a finite number, got {describe(value)}")
     expected = _EXPECTED.get(kind, "a valid value")
-    return Finding(loc, False, "bad-type", f"expected {expected}, got {describe(value)}")
+    hint = _glued(value) if expected == "a mapping" else ""
+    return Finding(loc, False, "bad-type", f"expected {expected}, got {describe(value)}{hint}")
+
+
+def _glued(value: Any) -> str:
+    """`` (no space after ':' ...)`` for a key glued to its value (``x:-2``), else ""."""
+    fixed = unglued(value) if isinstance(value, str) else None
+    return "" if fixed is None else f" ({glued_message(value, fixed)})"
 
 
 def _keys_at(path: Path_) -> list[str]:

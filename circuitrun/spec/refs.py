@@ -109,6 +109,34 @@ def unknown_hint(name: str, shapes: Mapping[str, Shape], suggest: Suggest | None
     return suggest(name) if suggest is not None else did_you_mean(name, shapes)
 
 
+_SEPARATED = re.compile(r"\s*,\s*|\s+")
+
+
+def several(text: str) -> list[str] | None:
+    """The references in ``text`` when it is several written as one (``x y``, ``x, y``),
+    else None."""
+    parts = _SEPARATED.split(text.strip())
+    return parts if len(parts) > 1 and all(map(_REF.fullmatch, parts)) else None
+
+
+def list_suggest(refs: Sequence[object], suggest: Suggest) -> Suggest:
+    """``suggest``, or when a reference of a gate's ``in`` is several written as one
+    (``in: x y``, ``in: x, y``), one that says how to write the list for it:
+    ``": write `in: [x, y]` for a list of inputs"``."""
+    out: list[str] = []
+    for ref in refs:
+        if isinstance(ref, str):
+            out += several(ref) or [ref]
+        elif isinstance(ref, int | float):
+            out.append(repr(int(ref) if ref == int(ref) else ref))
+        else:  # a reference that failed validation
+            return suggest
+    if len(out) == len(refs):
+        return suggest
+    hint = f": write `in: [{', '.join(out)}]` for a list of inputs"
+    return lambda word: hint if several(word) else suggest(word)
+
+
 def resolve(text: str, shapes: Mapping[str, Shape], extra: Container[str] = (),
             suggest: Suggest | None = None) -> str | Issue:
     """The node ``text`` refers to (a scalar's name or an element's), or an ``Issue``

@@ -17,6 +17,7 @@ from circuitrun.spec.findings import (
     Finding,
     describe,
     from_error,
+    list_errors,
     merge_gate_errors,
     merge_ref_errors,
     real_path,
@@ -60,7 +61,8 @@ def check(data: Any) -> Checked:
     try:
         spec = Spec.model_validate(data)
     except ValidationError as e:
-        errors = merge_ref_errors(merge_gate_errors(e.errors(include_url=False)))
+        errors = list_errors(merge_ref_errors(merge_gate_errors(e.errors(include_url=False))),
+                             data)
         findings = [from_error(err, data) for err in errors]
         mended, broken = _set_aside(data, errors)
         if mended is not None:

@@ -93,7 +93,77 @@ CASES = [
           f: {op: neg, in: x}
         name: !!python/object:os.system echo hi
         """, [(4, 7, "yaml-syntax")]),
+    # A key glued to its value ("x:-2") is one plain scalar to YAML, which stops a line
+    # later, or at the end: the problem is at the ':' of the line written (col 4).
+    case("syntax-glued-key-then-a-key", """\
+        inputs:
+          x:-2
+          y: 2
+        gates:
+          f: {op: mul, in: [x, y]}
+        """, [(2, 4, "yaml-syntax")]),
+    case("syntax-glued-key-last-in-block", """\
+        inputs:
+          y: 2
+          x:-2
+        gates:
+          f: {op: mul, in: [x, y]}
+        """, [(3, 4, "yaml-syntax")]),
+    case("syntax-glued-key-at-the-end", """\
+        inputs:
+          y: 2
+        gates:
+          f: {op: neg, in: y}
+        output:f
+        """, [(5, 7, "yaml-syntax")]),  # 'output' is 6 characters: ':' is col 7
+    case("syntax-glued-key-then-a-comment", """\
+        inputs:
+          x:-2 # two
+          y: 2
+        gates:
+          f: {op: mul, in: [x, y]}
+        """, [(2, 4, "yaml-syntax")]),
+    case("syntax-glued-gate", """\
+        inputs: {x: 1}
+        gates:
+          f:{op: neg, in: x}
+          g: {op: neg, in: f}
+        """, [(3, 4, "yaml-syntax")]),
+    # A key indented unlike the key above it: at the key, on its own line.
+    case("syntax-over-indented-key", """\
+        inputs:
+          x: 2
+            y: 2
+        gates:
+          f: {op: mul, in: [x, y]}
+        """, [(3, 5, "yaml-syntax")]),
+    case("syntax-over-indented-gate", """\
+        inputs: {x: 1}
+        gates:
+          f: {op: neg, in: x}
+           g: {op: neg, in: f}
+        """, [(4, 4, "yaml-syntax")]),
+    case("syntax-under-indented-key", """\
+        inputs:
+            x: 2
+          y: 2
+        gates:
+          f: {op: mul, in: [x, y]}
+        """, [(3, 3, "yaml-syntax")]),
     # ---- duplicate-key: at the later key ----
+    # The later entry is dropped, not what it would have fed: no "feeds nothing" (1:1).
+    case("duplicate-gate-no-knock-on", """\
+        inputs: {x: 1, y: 2}
+        gates:
+          a: {op: mul, in: [x, y]}
+          b: {op: add, in: [x, y]}
+          a: {op: add, in: [a, b]}
+        """, [(5, 3, "duplicate-key")]),
+    case("duplicate-input-no-knock-on", """\
+        inputs: {x: 1, x: 2, y: 3}
+        gates:
+          a: {op: mul, in: [x, y]}
+        """, [(1, 16, "duplicate-key")]),  # the second 'x' is col 16
     case("duplicate-top-level", """\
         inputs: {x: 1}
         gates:
