@@ -15,6 +15,8 @@
 - A ``*.json`` file at the top of the golden folder (not hidden) that is no spec's is
   stale; stale files are looked for only when a folder was searched, since a spec
   named alone says nothing of the others.
+- A stale file may be removed only when its spec is gone, not merely elsewhere: see
+  ``uncovered``, the one rule for ``check --prune`` and the pytest plugin.
 """
 
 from __future__ import annotations
