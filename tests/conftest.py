@@ -16,6 +16,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from support import fuzz
+
 settings.register_profile(
     "ci",
     derandomize=True,
@@ -35,13 +37,11 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-_FUZZ = {"on": False}
-
 
 def pytest_configure(config: pytest.Config) -> None:
     markexpr = config.getoption("markexpr", "") or ""
     if "fuzz" in markexpr and "not fuzz" not in markexpr:
-        _FUZZ["on"] = True
+        fuzz.MODE["on"] = True
         settings.load_profile("fuzz")
 
 
@@ -50,17 +50,8 @@ SCALED = {"test_properties.py", "test_fuzz.py"}  # modules whose counts follow f
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects anything
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if fuzz_mode():
+    if fuzz.MODE["on"]:
         for item in items:
             if item.path.name in SCALED:
                 item.add_marker(pytest.mark.fuzz)
 
-
-def fuzz_mode() -> bool:
-    """Whether this run is the long fuzz mode (``pytest -m fuzz``)."""
-    return _FUZZ["on"]
-
-
-def fuzz_scale(quick: int, long: int) -> int:
-    """A case count: ``quick`` in the normal suite, ``long`` in the fuzz mode."""
-    return long if fuzz_mode() else quick

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from circuitrun.api.display import CircuitDisplay, ResultDisplay
+from circuitrun.api.display import Bundle, circuit_bundle, circuit_text, result_bundle, result_text
 from circuitrun.api.inputs import Inputs
 from circuitrun.api.loader import Loaded, load_file, load_text, no_cyclic_gc
 from circuitrun.engine.gradcheck import GradcheckResult, check
@@ -48,7 +48,7 @@ class NodeResult:
     grad: float | None  # None for constants
 
 
-class Result(ResultDisplay):
+class Result:
     """Every node's value and d(output)/d(node), in output order (SPEC section 3.4)."""
 
     def __init__(self, circuit: str, output: str, prog: Program, values: list[float],
@@ -58,6 +58,12 @@ class Result(ResultDisplay):
         self._prog = prog
         self._values = values
         self._grads = grads
+
+    def __repr__(self) -> str:
+        return result_text(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Bundle:
+        return result_bundle(self)
 
     def value(self, name: str | None = None) -> float:
         """The value of node ``name`` (default: the output)."""
@@ -125,7 +131,7 @@ class MissingInputsError(SpecError):
         self.inputs = tuple(name_of[id(p)] for p in self.problems)
 
 
-class Circuit(CircuitDisplay):
+class Circuit:
     """A validated circuit, compiled once and run as often as wanted."""
 
     def __init__(self, loaded: Loaded) -> None:
@@ -137,6 +143,12 @@ class Circuit(CircuitDisplay):
         self._built = loaded.built
         with no_cyclic_gc():  # millions of tuples on large circuits, and no cycles
             self._prog = compile_program(loaded.built)
+
+    def __repr__(self) -> str:
+        return circuit_text(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Bundle:
+        return circuit_bundle(self)
 
     def __reduce__(self) -> tuple[object, ...]:
         # Pickled as its spec's text (compiled functions do not pickle): Dask ships a

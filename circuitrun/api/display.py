@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # the picture's modules load when a notebook asks for one
     from circuitrun.diagram.common import Node
@@ -38,7 +38,7 @@ class Circuit(Protocol):
     @property
     def output(self) -> str: ...
     @property
-    def inputs(self) -> dict[str, float | None]: ...
+    def inputs(self) -> Mapping[str, float | None]: ...
     @property
     def node_names(self) -> list[str]: ...
 
@@ -112,16 +112,6 @@ def result_bundle(result: Result) -> Bundle:
                    f"{num(result.value())}", table, svg)
 
 
-class ResultDisplay:
-    """``repr`` and notebook display of a ``Result``."""
-
-    def __repr__(self) -> str:
-        return result_text(self)  # type: ignore[arg-type]  # mixed into Result only
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Bundle:
-        return result_bundle(self)  # type: ignore[arg-type]  # mixed into Result only
-
-
 # ---- Circuit -----------------------------------------------------------------
 
 
@@ -148,16 +138,6 @@ def circuit_bundle(circuit: Circuit) -> Bundle:
     svg = to_svg(drawn, values=False) if len(drawn.nodes) <= PICTURE_NODES else None
     return _bundle(circuit_text(circuit), f"{circuit.name}: output {circuit.output}", table,
                    svg)
-
-
-class CircuitDisplay:
-    """``repr`` and notebook display of a ``Circuit``."""
-
-    def __repr__(self) -> str:
-        return circuit_text(self)  # type: ignore[arg-type]  # mixed into Circuit only
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Bundle:
-        return circuit_bundle(self)  # type: ignore[arg-type]  # mixed into Circuit only
 
 
 # ---- BatchResult ---------------------------------------------------------------

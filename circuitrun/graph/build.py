@@ -8,8 +8,8 @@ arity, cycles and the output.  The ``networkx.DiGraph`` is built when first aske
 its time and memory on large circuits.
 
 A spec whose gates are all ``{op, in: [names]}`` and that has no wires (generated
-specs, mostly) is built by ``_plain_gates`` in a few passes run in C; any other spec,
-or one where that finds anything wrong, is built gate by gate, which says what is
+specs, mostly) is built by ``plain.plain_gates`` in a few passes run in C; any other
+spec, or one where that finds anything wrong, is built gate by gate, which says what is
 wrong.  Both build the same DAG.
 """
 
@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice, repeat
-from operator import itemgetter
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from circuitrun.graph.expand import Section9
 from circuitrun.graph.order import cycles, output_order, sinks, to_digraph
+from circuitrun.graph.plain import plain_gates
 from circuitrun.ops.table import OPS, Op
 from circuitrun.problems import did_you_mean
 from circuitrun.spec.findings import Finding
@@ -66,11 +66,6 @@ class Built:
         return self._graph
 
 
-def takes(op: Op, n: int) -> bool:
-    """Whether ``op`` takes ``n`` inputs."""
-    return op.min_in <= n and (op.max_in is None or n <= op.max_in)
-
-
 def build(spec: Spec, broken: frozenset[str] = frozenset()) -> tuple[Built, list[Finding]]:
     """The DAG of ``spec`` and what is wrong across its nodes.
 
@@ -80,7 +75,7 @@ def build(spec: Spec, broken: frozenset[str] = frozenset()) -> tuple[Built, list
     """
     inputs = spec.inputs or {}
     plain = None if spec.wires or broken or list in set(map(type, inputs.values())) else (
-        _plain_gates(spec.gates, list(inputs)))
+        plain_gates(spec.gates, list(inputs)))
     if plain is not None:
         names, ops, ins, index = plain
         values: list[float | None] = [*inputs.values(), *repeat(None, len(spec.gates))]  # type: ignore[list-item]  # no list: checked above
@@ -113,34 +108,6 @@ def build(spec: Spec, broken: frozenset[str] = frozenset()) -> tuple[Built, list
     built = Built(graph.names, graph.ops, graph.ins, graph.values, graph.ties, order or [],
                   output, graph.index, graph.sec9.input_shapes())
     return built, graph.findings
-
-
-def _plain_gates(gates: dict[str, Any], input_names: list[str]
-                 ) -> tuple[list[str], list[str], list[tuple[int, ...]], dict[str, int]] | None:
-    """Names, ops, inputs and the index, when every gate is ``{op, in: [names]}`` with
-    known names, no name is used twice, and every op takes its number of inputs; else
-    None (the gate-by-gate build then says what is wrong)."""
-    bodies = list(gates.values())
-    try:
-        if set(map(len, bodies)) != {2}:
-            return None
-        refs_of = list(map(itemgetter("in"), bodies))  # KeyError: {op, value}, {op, ties}
-        ops = ["input"] * len(input_names)
-        ops += map(itemgetter("op"), bodies)
-        names = input_names + list(gates)
-        index = dict(zip(names, range(len(names)), strict=True))
-        if len(index) != len(names):
-            return None  # a gate named like an input
-        get = index.__getitem__
-        ins: list[tuple[int, ...]] = [()] * len(input_names)
-        ins += map(tuple, map(map, repeat(get), refs_of))  # (index of each name), in C
-    except (KeyError, TypeError):  # an unknown name, a number (an inline constant), no `in`
-        return None
-    k = len(input_names)
-    for op, n in set(zip(islice(ops, k, None), map(len, islice(ins, k, None)), strict=True)):
-        if op == "const" or not takes(OPS[op], n):
-            return None
-    return names, ops, ins, index
 
 
 class _Hints:
@@ -292,7 +259,7 @@ class _Graph:
             if refs is not None and op.max_in == 0:
                 self.found(("gates", name, "in"), False, "arity",
                            f"op '{op.name}' takes no inputs")
-            elif not takes(op, n):
+            elif not op.takes(n):
                 path, at_key = (("gates", name, "in"), False) if refs is not None else (
                     ("gates", name), True)
                 self.found(path, at_key, "arity", f"op '{op.name}' takes {op.arity_text()}"

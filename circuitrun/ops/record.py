@@ -95,6 +95,10 @@ class Op:
         if self.labels and len(self.labels) != fixed:
             raise ValueError(f"op '{self.name}': one label per input")
 
+    def takes(self, n: int) -> bool:
+        """Whether the op takes ``n`` inputs."""
+        return self.min_in <= n and (self.max_in is None or n <= self.max_in)
+
     def arity_text(self) -> str:
         """The number of inputs, in words ("2", "1 or more", "none")."""
         if self.max_in is None:

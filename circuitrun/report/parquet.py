@@ -10,9 +10,8 @@ from __future__ import annotations
 import contextlib
 from typing import IO, Any
 
-import numpy as np
-
 from circuitrun.extras import need
+from circuitrun.ops.ieee import np  # numpy on first use: a plain `run` never imports it
 from circuitrun.report.rows import RowsLayout, RowsWriter, output_columns
 
 SUFFIXES = (".parquet", ".pq", ".parq")

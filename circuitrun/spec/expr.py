@@ -59,16 +59,15 @@ class Compiled(NamedTuple):
 
 
 class Function(NamedTuple):
-    """A function an expression may call: the op it makes and that op's arity."""
+    """A function an expression may call: the op it makes (its record says its arity)."""
 
     op: str
-    min_in: int
-    max_in: int | None  # None: any number, and a vector argument stands for its elements
+    spread: bool  # any number of inputs: a vector argument stands for its elements
     ties: bool
 
 
-FUNCTIONS: dict[str, Function] = {name: Function(name, op.min_in, op.max_in, "ties" in op.attrs)
-                             for name, op in OPS.items() if op.max_in != 0}
+FUNCTIONS: dict[str, Function] = {name: Function(name, op.max_in is None, "ties" in op.attrs)
+                                  for name, op in OPS.items() if op.max_in != 0}
 """The functions an expression may call but ``dot``: every op that takes inputs, and
 ``sum`` (exactly ``add``)."""
 FUNCTIONS["sum"] = FUNCTIONS["add"]
@@ -206,10 +205,11 @@ class _Compiler(Walk):
             elif not starred:
                 finish, data = self.finish_dot, (node, root)
         else:
-            arg_want = SPREAD if fn.max_in is None else SCALAR
-            if n < fn.min_in or (fn.max_in is not None and n > fn.max_in):
-                self.issue(node, "arity", f"{name} takes {OPS[fn.op].arity_text()}"
-                           f" argument{'s' if fn.max_in != 1 else ''}, got {n}")
+            arg_want = SPREAD if fn.spread else SCALAR
+            record = OPS[fn.op]
+            if not record.takes(n):
+                self.issue(node, "arity", f"{name} takes {record.arity_text()}"
+                           f" argument{'s' if record.max_in != 1 else ''}, got {n}")
             elif not starred:
                 finish, data = self.finish_op, (fn.op, root, ties)
         self.todo.append((None, finish, len(args), data))
