@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from circuitrun.cli import app
 
-ROOT = Path(__file__).resolve().parents[2]
+from support.paths import ROOT
+
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 IDS = [str(p.relative_to(ROOT)) for p in PAGES]
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from support.paths import ROOT
+
 DOC = ROOT / "docs" / "golden.md"
 BIN = Path(sys.executable).parent
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
