@@ -356,6 +356,34 @@ def test_set_gives_an_input_its_value_and_goes_into_the_update_command(
                               " of any spec checked [usage]\n")
 
 
+# d = dot(w, x) at w = [1, 2], x = [3, 4]: d = 11; dd/dw[0] = x[0] = 3, dd/dx[1] = w[1] = 2.
+DOT = """\
+    inputs: {w: [1, 2], x: [3, 4]}
+    gates:
+      d: dot(w, x)
+    expect:
+      values: {d: 11.0}
+      grads:
+        w[0]: 3.0
+        x[1]: 2.0
+    """
+
+
+@pytest.mark.parametrize(("sets", "line"), [
+    # w = [1, 3]: d = 3 + 12 = 15; dd/dx[1] = w[1] = 3
+    (["--set", "w=[1, 3]"], "value(d): expected 11.0, got 15.0 (|diff| 4.0e+00, tol 1.1e-08)"),
+    # x[0] = 5: d = 5 + 8 = 13; dd/dw[0] = x[0] = 5
+    (["--set", "x[0]=5"], "value(d): expected 11.0, got 13.0 (|diff| 2.0e+00, tol 1.1e-08)"),
+])
+def test_set_gives_vectors_and_their_elements(tmp_path: Path, sets: list[str],
+                                              line: str) -> None:
+    path = write(tmp_path, "dot.yaml", DOT)
+    assert check(path).exit_code == 0
+    result = check(path, *sets)
+    assert result.exit_code == 1
+    assert f"{path}: {line}" in result.stdout.splitlines()
+
+
 # ---- --update never leaves a broken golden ---------------------------------------------
 
 
