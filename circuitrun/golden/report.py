@@ -8,6 +8,7 @@ where), then its entries, worst first: at most ``SHOWN`` of them unless verbose.
 
 from __future__ import annotations
 
+import math
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,10 +67,11 @@ class SpecCheck:
         if not moved:
             return None
         text = f"{self.path}: {len(moved)} {'entry' if len(moved) == 1 else 'entries'} moved"
-        numbers = [m for m in moved if m.rel is not None]
+        # ranked: the first number is the largest relative error (the first of equals)
+        numbers = [(m.rel, m) for m in moved if m.rel is not None]
         if numbers:
-            worst = max(numbers, key=lambda m: m.rel or 0.0)  # the first of equals
-            text += (f"; largest relative error {show_rel(worst.rel)} in {worst.entry}"
+            rel, worst = numbers[0]
+            text += (f"; largest relative error {show_rel(rel)} in {worst.entry}"
                      f" ({where(worst)})")
         return text
 
@@ -153,9 +155,9 @@ class CheckReport:
         return list(text_lines(self, verbose))
 
 
-def show_rel(rel: float | None) -> str:
-    """A relative error as the summary writes it: ``1.1e+00``, or ``inf``."""
-    return show(rel) if rel is None or rel == float("inf") else f"{rel:.1e}"
+def show_rel(rel: float) -> str:
+    """A relative error as the summary writes it: ``1.1e+00``, or ``inf`` (a 0 moved)."""
+    return show(rel) if math.isinf(rel) else f"{rel:.1e}"
 
 
 def text_lines(report: CheckReport, verbose: bool = False) -> Iterator[Line]:

@@ -271,3 +271,30 @@ def test_update_and_prune_under_xdist_lose_nothing(tmp_path: Path) -> None:
     assert "golden/gone.json: removed (stale golden)" in whole.stdout.splitlines()
     assert {p.name: p.read_bytes() for p in golden.iterdir()} == {
         n: b for n, b in after.items() if n != "gone.json"}
+
+
+def test_a_failing_spec_shows_its_summary_and_ten_entries_or_all_with_v(
+        pytester: pytest.Pytester) -> None:
+    # f = a1 + ... + a12 at a_k = k, then a_k = 2k: every value(a_k) moves by k, a relative
+    # error of 1.0 (all equal: file order), f by 78 (1.0 too); 13 entries, 3 past the ten.
+    values = ", ".join(f"a{k}: {k}" for k in range(1, 13))
+    names = ", ".join(f"a{k}" for k in range(1, 13))
+    spec = f"inputs: {{{values}}}\ngates:\n  f: {{op: add, in: [{names}]}}\n"
+    write(pytester.path, "pytest.ini", INI)
+    write(pytester.path, "circuits/sum.yaml", spec)
+    (pytester.path / "golden").mkdir()
+    run(pytester, "--circuitrun-update").assert_outcomes(passed=1)
+    write(pytester.path, "circuits/sum.yaml",
+          spec.replace(values, ", ".join(f"a{k}: {2 * k}" for k in range(1, 13))))
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    lines = result.stdout.lines
+    assert ("circuits/sum.yaml: 13 entries moved; largest relative error 1.0e+00 in value(a1)"
+            " (golden/sum.json:6)") in lines
+    assert "… and 3 more (-v shows all)" in lines
+    assert "golden/sum.json: value(a11): expected 11.0, got 22.0 (|diff| 1.1e+01, tol 1.1e-08)" \
+        not in lines
+    verbose = run(pytester, "-v")
+    assert "golden/sum.json: value(a11): expected 11.0, got 22.0 (|diff| 1.1e+01, tol 1.1e-08)" \
+        in verbose.stdout.lines
+    assert "… and 3 more (-v shows all)" not in verbose.stdout.lines
