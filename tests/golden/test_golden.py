@@ -23,7 +23,7 @@ from circuitrun.golden.compare import Tolerance, compare
 
 from support.paths import ROOT
 
-runner = CliRunner()
+runner = CliRunner(env={"GITHUB_ACTIONS": "false"})  # the exact text, also on GitHub
 
 # f = x*y at x = 4, y = -3: f = -12; df/dx = y = -3, df/dy = x = 4.
 MUL = """\
