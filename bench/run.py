@@ -1,7 +1,7 @@
 """circuitrun against micrograd, PyTorch and hand-written numpy: a markdown table.
 
     pip install -e '.[bench]'          # micrograd, torch==2.13.0 (CPU)
-    python bench/run.py [--quick] [--json FILE]
+    python bench/run.py [--quick] [--json FILE] [--only SECTION ...]
 
 Every ratio is measured in one run on one machine, peers interleaved with circuitrun,
 as the median of several repeats (this machine is shared: absolute times are noisy).
@@ -210,11 +210,16 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+SECTIONS = ("scalar", "yaml", "batch", "e2e", "stream", "startup", "check")
+
+
 def main() -> None:
     """Run every measurement and print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     ap.add_argument("--json", type=Path, help="also write the rows to this file")
+    ap.add_argument("--only", nargs="+", metavar="SECTION", choices=SECTIONS,
+                    help=f"run only these sections (of {', '.join(SECTIONS)})")
     args = ap.parse_args()
     quick = args.quick
     print(f"machine: {machine()}\n", flush=True)
@@ -232,6 +237,8 @@ def main() -> None:
             ("check", lambda: e2e.check(folder, 100 if quick else 1000)),
         ]
         for name, step in steps:
+            if args.only and name not in args.only:
+                continue
             t = time.perf_counter()
             rows += step()
             print(f"  {name}: {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)

@@ -15,7 +15,7 @@ from circuitrun.problems import UsageError
 from circuitrun.report.formats import DEFAULT, FORMATS, choose
 
 # The registry's formats, as the choices of --format (made when this module is imported).
-RunFormat = StrEnum("RunFormat", [(name, name) for name in FORMATS])  # type: ignore[misc]
+RunFormat = StrEnum("RunFormat", [(name, name) for name in FORMATS])  # type: ignore[misc]  # a dynamic Enum
 
 
 def _names(inputs: bool) -> str:

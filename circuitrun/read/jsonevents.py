@@ -21,7 +21,7 @@ from circuitrun.read.source import Lines
 # A JSON string at an index → its value and the index after it: public in json.decoder,
 # but not in typeshed.
 scanstring: Callable[[str, int], tuple[str, int]] = (
-    json.decoder.scanstring)  # type: ignore[attr-defined]
+    json.decoder.scanstring)  # type: ignore[attr-defined]  # not in typeshed
 _TOKEN = re.compile(r"[ \t\n\r]*(?:([{}\[\],:])|(\")|(-?[0-9][0-9.eE+-]*|true|false|null)|\Z)")
 
 

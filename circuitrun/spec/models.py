@@ -90,7 +90,7 @@ Gate = TypedDict("Gate", {
 Gate.__doc__ = "``{op: OP, in: REFS, ...attributes}``."
 # Pydantic reads a TypedDict's config from this attribute, which the functional syntax
 # (needed for the key `in`) cannot declare.
-Gate.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+Gate.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]  # see above
 
 
 def _list_or(v: Any, handler: ValidatorFunctionWrapHandler) -> Any:

@@ -124,6 +124,7 @@ def test_allow_nonfinite_reports_instead_of_failing() -> None:
     assert r.to_csv().splitlines()[1:] == ["x,input,,0.0,inf", "f,log,x,-inf,1.0"]
 
 
+@pytest.mark.slow
 def test_million_gate_chain_without_recursion() -> None:
     # g0 = x + 1, then 999,999 one-input adds, each passing its input on: a chain 10^6
     # gates deep, value x + 1 = 1.5, and every gradient 1.

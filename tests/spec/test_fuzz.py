@@ -418,6 +418,7 @@ def test_mutated_drawn_circuits(spec: dict[str, Any], as_json: bool,
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_command_line_never_shows_a_traceback(tmp_path: Path) -> None:
     # In process (typer's runner): exit 0, 2 or 3; stderr only `file:line:col` lines.
     seeds = all_seeds()

@@ -404,8 +404,12 @@ CASES: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize(("make", "args", "code", "stderr", "seconds"),
-                         [pytest.param(*c[1:], id=c[0]) for c in CASES])
+SLOW = 30  # the cases given this long are the slow system tests (`pytest -m slow`)
+
+
+@pytest.mark.parametrize(("make", "args", "code", "stderr", "seconds"), [
+    pytest.param(*c[1:], id=c[0], marks=[pytest.mark.slow] if c[5] >= SLOW else [])
+    for c in CASES])
 def test_hostile_file(tmp_path: Path, make: Callable[[Path], str], args: list[str], code: int,
                       stderr: str, seconds: float) -> None:
     name = make(tmp_path)

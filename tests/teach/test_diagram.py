@@ -7,6 +7,7 @@ import random
 import re
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations, pairwise
 from pathlib import Path
@@ -317,13 +318,33 @@ def test_wires_do_not_pass_through_labels(result: Result) -> None:
     for name, (x, _, w, _) in lay.boxes.items():
         _, x1, sy = lay.stubs[name]
         wires.append((f"{name} ->", [(x + w + (x1 - x - w) * k / 32, sy) for k in range(33)]))
-    boxes = list(lay.boxes.values())
+    boxes, labels = _Grid(lay.boxes.values()), _Grid(box for _, box in texts)
     for wire, samples in wires:
         for x, y in samples:
-            if any(_overlap((x, y, 0.01, 0.01), b) for b in boxes):
+            if any(_overlap((x, y, 0.01, 0.01), b) for b in boxes.near(x, y)):
                 continue
-            hit = [text for text, box in texts if _overlap((x - 0.75, y - 0.75, 1.5, 1.5), box)]
-            assert not hit, (wire, hit, x, y)
+            hit = [box for box in labels.near(x, y)
+                   if _overlap((x - 0.75, y - 0.75, 1.5, 1.5), box)]
+            assert not hit, (wire, [text for text, box in texts if box in hit], x, y)
+
+
+class _Grid:
+    """Rectangles by the 20 px cells they touch, so that a point is compared with the few
+    near it, not with all (the 200-gate case has thousands of samples and of labels)."""
+
+    CELL = 20.0
+
+    def __init__(self, rects: Iterable[tuple[float, float, float, float]]) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+        for r in rects:
+            x, y, w, h = r
+            for i in range(int((x - 1) // self.CELL), int((x + w + 1) // self.CELL) + 1):
+                for j in range(int((y - 1) // self.CELL), int((y + h + 1) // self.CELL) + 1):
+                    self.cells.setdefault((i, j), []).append(r)
+
+    def near(self, x: float, y: float) -> list[tuple[float, float, float, float]]:
+        """The rectangles within a pixel of the cell of (x, y)."""
+        return self.cells.get((int(x // self.CELL), int(y // self.CELL)), [])
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
