@@ -85,6 +85,7 @@ def corrupt(repo: Path) -> None:
 MOVED = "golden/mul.json: value(f): expected -13.0, got -12.0 (|diff| 1.0e+00, tol 1.3e-08)"
 
 
+@pytest.mark.slow  # pip installs circuitrun in a new environment: a minute
 def test_try_repo_fails_a_corrupted_golden_file_and_passes_a_good_one(repo: Path) -> None:
     env = environ(repo.parent)
     # A good change: a spec and its golden file, both staged (the hook runs on either).
@@ -164,6 +165,7 @@ def test_the_documented_local_hooks_fail_a_commit_of_a_corrupted_golden_file(rep
     assert good.returncode == 0, good.stdout
 
 
+@pytest.mark.slow  # pip installs circuitrun in a new environment: a minute
 def test_the_documented_workflow_runs_as_written(repo: Path) -> None:
     # The steps of the workflow in docs/golden.md, in order: the install from a git URL
     # (a file:// URL of a clone of this repository here) into a fresh virtual environment,

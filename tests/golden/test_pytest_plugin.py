@@ -233,6 +233,7 @@ def test_pytest_p_in_a_project_that_only_installed_circuitrun(tmp_path: Path,
     assert "1 failed, 1 passed" in run.stdout
 
 
+@pytest.mark.slow  # three runs of pytest -n 2: half a minute
 def test_update_and_prune_under_xdist_lose_nothing(tmp_path: Path) -> None:
     # Twelve specs f_k = x*k at x = 2 (so f_k = 2k, df/dx = k), split between two workers;
     # half have a golden file already (one of them out of date), and one golden file is stale.
