@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 
 from circuitrun.cli.common import SetOption, parse_sets
+from circuitrun.cli.errors import show
 from circuitrun.golden.junit import write_junit
 from circuitrun.golden.reporters import REPORTERS, github_annotations
 from circuitrun.golden.run import check
-from circuitrun.problems import UsageError
+from circuitrun.problems import Problem, UsageError
 
 
 class CheckFormat(StrEnum):
@@ -71,7 +72,10 @@ def check_command(
         except OSError as e:
             raise UsageError(f"cannot write '{junit_xml}': {e.strerror or e}") from None
     for text, to_stderr in REPORTERS[fmt.value](report, verbose):
-        typer.echo(text, err=to_stderr)
+        if isinstance(text, Problem):
+            show([text])  # with its source line and a caret on a terminal, as run's
+        else:
+            typer.echo(text, err=to_stderr)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         # workflow commands are read from stdout, unless it holds the JSON document
         for line in github_annotations(report):

@@ -39,7 +39,7 @@ def junit_xml(report: CheckReport) -> str:
         case = ET.SubElement(suite, "testcase", {"name": _xml_text(s.path),
                                                  "classname": "circuitrun.check"})
         if s.failed:
-            lines = [text for text, _ in s.lines(verbose=True)]
+            lines = [str(text) for text, _ in s.lines(verbose=True)]
             first = s.summary() or lines[0]
             failure = ET.SubElement(case, "failure", {"type": _kind(s),
                                                       "message": _xml_text(first)})

@@ -202,7 +202,7 @@ class SpecItem(_CheckItem):
             self.user_properties.append((_WRITTEN, f"{result.golden}: {result.action}"))
         if not result.failed:
             return
-        lines = [text for text, _ in result.lines(self.config.get_verbosity() > 0)]
+        lines = [str(text) for text, _ in result.lines(self.config.get_verbosity() > 0)]
         if result.golden_failures and not settings.update:
             accept = update_command([result.path], settings.shown(settings.golden_dir or Path()))
             lines.append(f"to accept the new numbers: {accept}"

@@ -17,8 +17,9 @@ from pathlib import Path
 from circuitrun.golden.compare import Mismatch, show
 from circuitrun.problems import Problem
 
-Line = tuple[str, bool]
-"""A line of a report, and whether it belongs on stderr."""
+Line = tuple[str | Problem, bool]
+"""A line of a report (a spec's problem as itself: a terminal shows it with its source
+line), and whether it belongs on stderr."""
 
 SHOWN = 10
 """Entries listed per failing spec, worst first, unless the report is verbose."""
@@ -77,7 +78,7 @@ class SpecCheck:
 
     def lines(self, verbose: bool = False) -> Iterator[Line]:
         """The report lines for this spec: ``verbose`` lists every entry."""
-        yield from ((str(p), True) for p in self.problems)
+        yield from ((p, True) for p in self.problems)
         summary = self.summary()
         if summary:
             yield summary, False
@@ -105,7 +106,7 @@ class StaleGolden:
     removed: bool = False
     error: str | None = None
 
-    def line(self) -> Line:
+    def line(self) -> tuple[str, bool]:
         """The report line."""
         if self.error:
             return f"{self.path}: error: stale golden, cannot remove it: {self.error}", True
