@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,22 +22,13 @@ import circuitrun
 from circuitrun.cli import app
 from circuitrun.report.formats import FORMATS, choose
 
+from support.cli import invoke, write
+
 runner = CliRunner()
 
 # f = x*y at x = 4, y = -3 (f = -12), and an input z without a value.
 MUL = "inputs: {x: 4, y: -3}\ngates:\n  f: {op: mul, in: [x, y]}\n"
 OPEN = "inputs: {x: 4, z: }\ngates:\n  f: {op: mul, in: [x, z]}\n"
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def invoke(*args: object) -> Result:
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def only_line(result: Result, code: int = 2) -> str:

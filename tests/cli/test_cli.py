@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.cli import app
 from circuitrun.spec.schema import json_schema
+
+from support.cli import invoke, write
 
 runner = CliRunner()
 
@@ -59,17 +59,6 @@ DIV = """\
     gates:
       q: {op: div, in: [a, b]}
     """
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def invoke(*args: object) -> Result:
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def one_error_line(result: Result, code: int = 2) -> str:

@@ -12,24 +12,20 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 import circuitrun
-from circuitrun.cli import app
 from circuitrun.cli.tables import gradcheck_table
 from circuitrun.engine.gradcheck import GradcheckResult, Verdict
 from circuitrun.ops import OPS
 from circuitrun.ops.record import Grads
 
+from support.cli import invoke
 from support.paths import ROOT
 
 CIRCUITS = ROOT / "circuits"
 EXAMPLES = sorted(p for p in CIRCUITS.iterdir() if p.suffix in {".yaml", ".json"})
 runner = CliRunner()
-
-
-def invoke(*args: object) -> Result:
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def check(text: str, **kwargs: object) -> GradcheckResult:

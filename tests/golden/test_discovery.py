@@ -4,7 +4,6 @@ find the same ones (``circuitrun.golden.discover``'s docstring states the rule).
 from __future__ import annotations
 
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,14 @@ from typer.testing import CliRunner, Result
 from circuitrun.cli import app
 from circuitrun.golden.discover import discover
 
+from support.cli import write
+
 pytest_plugins = ["pytester"]
 runner = CliRunner(env={"GITHUB_ACTIONS": "false"})  # the exact text, also on GitHub
 
 # f = -x at x = 0.5: f = -0.5, df/dx = -1.
 NEG = "inputs: {x: 0.5}\ngates:\n  f: {op: neg, in: x}\nexpect: {values: {f: -0.5}}\n"
 BROKEN = "inputs: {x: 1}\ngates:\n  f: {op: neg, in: [x}\n"  # a YAML syntax error
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 @pytest.fixture

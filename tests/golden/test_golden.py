@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -21,22 +20,12 @@ import circuitrun
 from circuitrun.cli import app
 from circuitrun.golden.compare import Tolerance, compare
 
+from support.cli import write
 from support.paths import ROOT
+from support.specs import MAX, MUL
 
 runner = CliRunner(env={"GITHUB_ACTIONS": "false"})  # the exact text, also on GitHub
 
-# f = x*y at x = 4, y = -3: f = -12; df/dx = y = -3, df/dy = x = 4.
-MUL = """\
-    inputs: {x: 4, y: -3}
-    gates:
-      f: {op: mul, in: [x, y]}
-    """
-# m = max(a, b) at a = b = 2: m = 2; ties: first gives dm/da = 1, dm/db = 0.
-MAX = """\
-    inputs: {a: 2, b: 2}
-    gates:
-      m: {op: max, in: [a, b]}
-    """
 # g = x*0.5 at x = 3: g = 1.5; dg/dx = 0.5; the literal is the const g.1 (grad null).
 HALF = """\
     inputs: {x: 3}
@@ -60,13 +49,6 @@ BROKEN = """\
     gates:
       f: {op: neg, in: [x}
     """
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 def check(*args: object) -> Result:

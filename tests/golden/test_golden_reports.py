@@ -8,7 +8,6 @@ golden files written by ``check --update``.
 from __future__ import annotations
 
 import json
-import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from typer.testing import CliRunner, Result
 
 from circuitrun.cli import app
 from circuitrun.golden.reporters import escape_data, escape_property
+
+from support.cli import write
 
 HERE = Path(__file__).resolve().parent
 runner = CliRunner()
@@ -48,13 +49,6 @@ ADD_MUL = """\
 BROKEN = "inputs: {x: 1}\ngates:\n  f: {op: neg, in: [x}\n"
 # f = x*y at x = 4, y = -3: f = -12.
 MUL = "inputs: {x: 4, y: -3}\ngates:\n  f: {op: mul, in: [x, y]}\n"
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 def check(*args: object, github: bool = False) -> Result:

@@ -10,27 +10,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 import circuitrun
 
+from support.cli import write
+from support.specs import MAX, MUL
+
 pytest_plugins = ["pytester"]
 
-# f = x*y at x = 4, y = -3: f = -12; df/dx = y = -3, df/dy = x = 4.
-MUL = """\
-    inputs: {x: 4, y: -3}
-    gates:
-      f: {op: mul, in: [x, y]}
-    """
-# m = max(a, b) at a = b = 2: m = 2; ties: first gives dm/da = 1, dm/db = 0.
-MAX = """\
-    inputs: {a: 2, b: 2}
-    gates:
-      m: {op: max, in: [a, b]}
-    """
 # f = -x at x = 0.5: f = -0.5, df/dx = -1; checked by its expect block only.
 NEG = """\
     inputs: {x: 0.5}
@@ -49,13 +39,6 @@ INI = """\
     circuitrun_paths = circuits
     circuitrun_golden_dir = golden
     """
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:

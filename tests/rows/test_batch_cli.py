@@ -6,19 +6,19 @@ import io
 import json
 import math
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 import circuitrun
-from circuitrun.cli import app
 from circuitrun.cli.progress import Progress
 from circuitrun.cli.rows import run_rows
 from circuitrun.engine import batch
 from circuitrun.rows import read as batchread
 from circuitrun.rows.run import RowsRun
+
+from support.cli import invoke, write
 
 runner = CliRunner()
 
@@ -29,16 +29,6 @@ SPEC = """\
       q: {op: div, in: [a, b]}
       f: {op: mul, in: [q, c]}
     """
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def invoke(*args: object) -> Result:
-    return runner.invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture

@@ -20,13 +20,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from distributed import Client, LocalCluster
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 import circuitrun
-from circuitrun.cli import app
 from circuitrun.dask import evaluate, run_files
 from circuitrun.rows.errors import InputError
 
+from support.cli import invoke
 from support.rows import (
     EXAMPLES,
     arrow_cells,
@@ -51,10 +51,6 @@ gates:
   m: {op: mul, in: [t, s]}
   f: {op: add, in: [m, x, 1]}
 """
-
-
-def invoke(*args: object) -> Result:
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def two_workers() -> LocalCluster:

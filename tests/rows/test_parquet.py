@@ -10,23 +10,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 import circuitrun
-from circuitrun.cli import app
 from circuitrun.report import parquet as parquet_out
 from circuitrun.rows import parquet as parquet_in
 
+from support.cli import invoke
 from support.rows import EXAMPLES, arrow_cells, csv_cells, example_rows, write_csv, write_parquet
 
 runner = CliRunner()
 
 # q = a / b, f = q * c
 DIV = "inputs: {a: 1, b: 2, c: 3}\ngates:\n  q: {op: div, in: [a, b]}\n  f: {op: mul, in: [q, c]}\n"
-
-
-def invoke(*args: object) -> Result:
-    return runner.invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture

@@ -8,19 +8,15 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from test_explain import ADD_MUL
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 import circuitrun
-from circuitrun.cli import app
 
+from support.cli import invoke
 from support.paths import ROOT
 
 ADD_MUL_SPEC = ROOT / "circuits" / "add_mul.yaml"
 runner = CliRunner()
-
-
-def invoke(*args: object) -> Result:
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def test_text_is_the_default() -> None:

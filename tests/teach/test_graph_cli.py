@@ -9,28 +9,18 @@ from pathlib import Path
 
 import pytest
 from test_diagram import DOT, MERMAID  # the exact texts, asserted there on a hand-built result
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 import circuitrun
-from circuitrun.cli import app
 from circuitrun.diagram.draw import render, to_dot, to_mermaid, to_svg
 
+from support.cli import invoke, write
 from support.paths import ROOT
 
 SIGMOID = ROOT / "circuits" / "sigmoid.yaml"
 PICTURE = ROOT / "docs" / "sigmoid.svg"
 REGENERATE = "circuitrun graph circuits/sigmoid.yaml -o docs/sigmoid.svg"
 runner = CliRunner()
-
-
-def invoke(*args: object) -> Result:
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_default_is_mermaid_on_stdout() -> None:
