@@ -10,14 +10,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from circuitrun.api.circuit import (
-    Circuit,
-    MissingInputsError,
-    NodeResult,
-    Result,
-    load,
-    loads,
-)
+from circuitrun.api.circuit import Circuit, MissingInputsError, load, loads
+from circuitrun.api.result import NodeResult, Result
 from circuitrun.engine.gradcheck import GradcheckResult, NodeCheck, Verdict
 from circuitrun.golden.report import CheckReport
 from circuitrun.golden.run import check

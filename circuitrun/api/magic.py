@@ -16,7 +16,8 @@ import shlex
 import sys
 from typing import Any
 
-from circuitrun.api.circuit import Result, loads
+from circuitrun.api.circuit import loads
+from circuitrun.api.result import Result
 from circuitrun.problems import NonFiniteError, SpecError, UsageError
 from circuitrun.spec.shapes import parse_settings
 

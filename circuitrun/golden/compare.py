@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from circuitrun.api.circuit import Result
+from circuitrun.api.result import Result
 from circuitrun.read import lone_surrogate
 from circuitrun.report.numbers import NONFINITE, number_text
 from circuitrun.spec.models import Expect

@@ -11,7 +11,8 @@ import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from circuitrun.api.circuit import Circuit, Result, load
+from circuitrun.api.circuit import Circuit, load
+from circuitrun.api.result import Result
 from circuitrun.golden.compare import (
     GoldenError,
     Mismatch,

@@ -10,7 +10,7 @@ import math
 import pytest
 
 import circuitrun
-from circuitrun.api.circuit import Result
+from circuitrun.api.result import Result
 
 from support.random_specs import random_spec
 
