@@ -29,6 +29,15 @@ def _rough_shape(value: list[Any]) -> Shape:
     return (max(len(value), 1),)
 
 
+def _expressions(shapes: Mapping[str, Shape]) -> Expressions:
+    """The compiler of a spec's expressions."""
+    # The expression compiler (Python's ast, a parser) is loaded by the first spec that
+    # has an expression, not by every start of the command.
+    from circuitrun.spec.exprmemo import Expressions
+
+    return Expressions(shapes)
+
+
 class Section9:
     """What the builder knows of shapes and expressions while it builds one spec."""
 
@@ -36,7 +45,7 @@ class Section9:
         self.broken = broken  # the builder's: names with a problem of their own
         self.shapes: dict[str, Shape] = {}  # inputs, then gates
         self.inputs: list[str] = []
-        self.owner: dict[str, str] = {}  # a node an expression made → its gate
+        self.owner: dict[str, str] = {}  # a GATE.K node → its gate
         self.made: set[str] = set()  # GATE.K names of expressions
         self.made_nodes: list[ExprNode] = []
         self.expressions: set[str] = set()  # gates written as a string or a number
@@ -70,28 +79,25 @@ class Section9:
 
     def expression(self, gate: str, body: Any, found: Found) -> list[ExprNode]:
         """The nodes of a gate written as a string or a number, in declaration order."""
-        # The expression compiler (Python's ast, a parser) is loaded by the first spec
-        # that has an expression, not by every start of the command.
-        from circuitrun.spec.exprmemo import Expressions
-        from circuitrun.spec.exprwalk import ExprNode
-
         self.expressions.add(gate)
+        compiler = self._compiler
+        if compiler is None:
+            compiler = self._compiler = _expressions(self.shapes)
         if not isinstance(body, str):
-            nodes = [ExprNode(gate, "const", (), body)]
+            nodes = [compiler.constant(gate, body)]
         else:
-            if self._compiler is None:
-                self._compiler = Expressions(self.shapes)
-            compiled = self._compiler.compile(gate, body)
-            for issue in compiled.problems:
-                found(("gates", gate), False, issue.code, issue.message, issue.offset)
+            compiled = compiler.compile(gate, body)
             if compiled.problems:
+                for issue in compiled.problems:
+                    found(("gates", gate), False, issue.code, issue.message, issue.offset)
                 self.broken.add(gate)
                 return []
             nodes = compiled.nodes
-        for node in nodes:
-            self.owner[node.name] = gate
-            if node.name != gate:
-                self.made.add(node.name)
+        if len(nodes) > 1:  # the root alone is named after the gate
+            for node in nodes:
+                if node.name != gate:
+                    self.owner[node.name] = gate
+                    self.made.add(node.name)
         self.made_nodes += nodes
         return nodes
 

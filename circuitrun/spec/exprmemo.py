@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, NamedTuple, cast
 
 from circuitrun.spec.expr import DOT, FUNCTIONS, Compiled, ExprNode, compile_expression
@@ -32,11 +33,15 @@ from circuitrun.spec.refs import Shape, Suggest
 _WORD = re.compile(r"(?<![0-9A-Za-z_.'\"])([A-Za-z_][A-Za-z0-9_]*)")
 _KEYWORDS = frozenset(keyword.kwlist)
 _CALLABLE = frozenset([*FUNCTIONS, DOT])
+_SPACED = frozenset(["+", "-", "*", "/", "**"])  # operators with no word in them
 _GATE = "\x00"  # the gate's name in a form: no name or text has it (NUL is refused)
 _MANY = 256
 _PLACEHOLDERS = [f"_{k}" for k in range(_MANY)]
 _MAX_FORMS = 4096
 _UNSEEN: Any = object()  # past this many forms the memo starts again (a bound on its memory)
+# An ExprNode from a tuple of its fields, in C (the NamedTuple's __new__ is Python's).
+_node: Callable[[tuple[str, str, tuple[str, ...], float | None, str | None]], ExprNode] = (
+    partial(tuple.__new__, ExprNode))
 
 
 class _Form(NamedTuple):
@@ -50,6 +55,9 @@ class _Form(NamedTuple):
     elements: tuple[tuple[int, str], ...]
     names: tuple[str, ...]  # each node's name after the gate's: ".1", ..., ""
     nodes: tuple[tuple[str, tuple[int, ...], float | None, str | None], ...]  # op, inputs
+    # The form is one node whose inputs are the references in order (``a * b``, a sum):
+    # its op, value and ties, the gate's node made without the pool.
+    single: tuple[str, float | None, str | None] | None
 
 
 class Expressions:
@@ -74,18 +82,36 @@ class Expressions:
                 form = self._forms[key] = _form(key)
         if form is None:
             return compile_expression(gate, text, self.names, self.suggest)
+        if form.single is not None:
+            op, value, ties = form.single
+            return Compiled([_node((gate, op, tuple(refs), value, ties))], [])
         own = [gate + suffix for suffix in form.names]
         pool = refs + own
         if form.elements:
             pool[len(refs):len(refs)] = [refs[k] + suffix for k, suffix in form.elements]
-        return Compiled([ExprNode(own[i], op, tuple([pool[j] for j in ins]), value, ties)
+        return Compiled([_node((own[i], op, tuple([pool[j] for j in ins]), value, ties))
                          for i, (op, ins, value, ties) in enumerate(form.nodes)], [])
+
+    def constant(self, gate: str, value: float) -> ExprNode:
+        """The node of a gate written as a number."""
+        return ExprNode(gate, "const", (), value)
 
     def _key(self, text: str, refs: list[str]) -> tuple[str, tuple[Shape, ...]] | None:
         """The form of ``text`` and its references' shapes (``refs`` gets the names), or
         None where the text is to be compiled as it is."""
         if len(text) > MAX_LENGTH or "\\" in text or not text.isascii():
             return None
+        # Names and operators between single spaces (`a * b`, `a + b + c`): the words
+        # are every other piece of a split at spaces, found in C without a regex.
+        parts = text.split(" ")
+        words = parts[0::2]
+        if (len(words) <= _MANY and _SPACED.issuperset(parts[1::2])
+                and _KEYWORDS.isdisjoint(words)):
+            given = list(map(self.names.get, words))
+            if None not in given:
+                refs += words
+                parts[0::2] = _PLACEHOLDERS[:len(words)]
+                return " ".join(parts), tuple(cast("list[Shape]", given))
         parts = _WORD.split(text)
         words = parts[1::2]
         if not _KEYWORDS.isdisjoint(words):
@@ -137,8 +163,13 @@ def _form(key: tuple[str, tuple[Shape, ...]]) -> _Form | None:
             return len(shapes) + elements[ref]
         return int(ref[1:])  # "_k"
 
+    nodes = tuple((n.op, tuple(map(place, n.inputs)), n.value, n.ties)
+                  for n in compiled.nodes)
+    single = None
+    if len(nodes) == 1 and not elements and nodes[0][1] == tuple(range(len(shapes))):
+        op, _, value, ties = nodes[0]
+        single = (op, value, ties)
     return _Form(
         elements=tuple((int(e[1:e.index("[")]), e[e.index("["):]) for e in elements),
         names=tuple(n.name[1:] for n in compiled.nodes),
-        nodes=tuple((n.op, tuple(map(place, n.inputs)), n.value, n.ties)
-                    for n in compiled.nodes))
+        nodes=nodes, single=single)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from circuitrun.spec.expr import compile_expression
+from circuitrun.spec.expr import ExprNode, compile_expression
 from circuitrun.spec.exprmemo import Expressions
 from circuitrun.spec.refs import Shape
 
@@ -80,3 +80,40 @@ def test_the_forms_of_a_generated_spec() -> None:
         names[f"g{i}"] = ()
         got = memo.compile(f"g{i}", text)
         assert got == compile_expression(f"g{i}", text, names) and got.nodes
+
+
+
+# Leaves and operators between single spaces (`a * b + c`), the form most generated specs
+# write and the memo reads by splitting at spaces; with the operators it must leave to
+# the regex (`%`, `and`, `=`), odd spacing, and leaves that are no name.
+_OPERATORS = st.sampled_from(["+", "-", "*", "/", "**", "+", "*", "%", "and", "=", "",
+                              " +", "- "])
+
+
+@st.composite
+def _spaced(draw: st.DrawFn) -> str:
+    text = draw(_LEAVES)
+    for _ in range(draw(st.integers(0, 6))):
+        text += f" {draw(_OPERATORS)} {draw(_LEAVES)}"
+    return text
+
+
+@settings(max_examples=300)
+@given(st.lists(_spaced(), min_size=1, max_size=6))
+def test_spaced_texts(texts: list[str]) -> None:
+    memo = Expressions(NAMES)
+    for i, text in enumerate(texts * 2):
+        gate = f"g{i}"
+        assert memo.compile(gate, text) == compile_expression(gate, text, NAMES), text
+
+
+def test_spaced_forms_share_a_form() -> None:
+    # `a * b` and `g * h`: one form, each gate its own names (b * a: the nodes as named)
+    memo = Expressions(NAMES)
+    assert memo.compile("f", "a * b").nodes == [ExprNode("f", "mul", ("a", "b"))]
+    assert memo.compile("k", "h * g").nodes == [ExprNode("k", "mul", ("h", "g"))]
+    assert memo.compile("m", "a + b * g").nodes == [ExprNode("m.1", "mul", ("b", "g")),
+                                                    ExprNode("m", "add", ("a", "m.1"))]
+    # a name Python reads as a keyword is compiled as written: its own problem
+    assert memo.compile("n", "a + lambda").problems == compile_expression(
+        "n", "a + lambda", NAMES).problems != []
