@@ -132,7 +132,12 @@ def _client(distributed: Any, address: str | None, workers: int | None) -> Itera
             yield client
         return
     n = workers or len(os.sched_getaffinity(0))
-    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+    # One worker runs in this process, as a thread: a worker process would only add its
+    # start (spawning it, importing Dask, numpy, pyarrow and circuitrun again, measured
+    # at 1 to 2 s of CPU time: docs/performance.md) and gain nothing.  Several run as
+    # processes: the engine's Python between numpy calls holds the GIL, and two threads
+    # of one process ran no faster than one.
+    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=n > 1,
                                   dashboard_address=":0", silence_logs=logging.ERROR
                                   ) as cluster, distributed.Client(cluster) as client:
         yield client

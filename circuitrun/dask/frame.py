@@ -16,6 +16,7 @@ import numpy as np
 from circuitrun.api.circuit import Circuit
 from circuitrun.engine.batch import BatchPlan, make_plan
 from circuitrun.extras import need
+from circuitrun.report.parquet import float_array
 from circuitrun.report.rows import output_columns
 from circuitrun.rows.arrow import ArrowInputs
 from circuitrun.rows.chunk import Rows
@@ -130,6 +131,6 @@ def _partition(frame: Any, job: Job, partition_info: Mapping[str, Any] | None = 
         start = stop
     constant = plan.prog.constant  # a constant's gradient: None, a null in every row
     data = {c.name: pd.arrays.ArrowExtensionArray(
-        pa.nulls(n, pa.float64()) if c.grad and constant[c.node] else pa.array(row))
+        pa.nulls(n, pa.float64()) if c.grad and constant[c.node] else float_array(pa, row))
         for row, c in zip(out, job.columns, strict=True)}
     return pd.DataFrame(data, index=frame.index)
