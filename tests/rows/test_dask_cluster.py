@@ -217,7 +217,7 @@ def cli_dataset(tmp_path: Path, spec: Path) -> Path:
     return write_csv(tmp_path / "rows.csv", cols)
 
 
-@pytest.mark.parametrize("where", ["scheduler", "local"])
+@pytest.mark.parametrize("where", ["scheduler", "local", "local-one"])
 def test_cli_equals_csv_bit_for_bit(tmp_path: Path, cluster: LocalCluster, where: str,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     spec = EXAMPLES[0]  # activations: exp, tanh, sigmoid, relu
@@ -225,8 +225,9 @@ def test_cli_equals_csv_bit_for_bit(tmp_path: Path, cluster: LocalCluster, where
     rows_csv = cli_dataset(tmp_path, spec)
     opts = ["--all-nodes", "--allow-nonfinite"]
     ref = invoke("run", spec, "--inputs", rows_csv, *opts)
+    # local-one: a local cluster of one worker, run in this process (docs/batch.md)
     on = (["--scheduler", cluster.scheduler_address] if where == "scheduler"
-          else ["--workers", "2"])
+          else ["--workers", "2" if where == "local" else "1"])
     got = invoke("run", spec, "--inputs", "data/*.parquet", "--dask", *on, *opts, "-o", "out")
     assert (got.exit_code, got.stdout, got.stderr) == (0, "", "")
     parts = sorted((tmp_path / "out").iterdir())
