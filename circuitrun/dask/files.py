@@ -132,14 +132,23 @@ def _client(distributed: Any, address: str | None, workers: int | None) -> Itera
             yield client
         return
     n = workers or len(os.sched_getaffinity(0))
-    # One worker runs in this process, as a thread: a worker process would only add its
-    # start (spawning it, importing Dask, numpy, pyarrow and circuitrun again, measured
-    # at 1 to 2 s of CPU time: docs/performance.md) and gain nothing.  Several run as
-    # processes: the engine's Python between numpy calls holds the GIL, and two threads
-    # of one process ran no faster than one.
-    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=n > 1,
-                                  dashboard_address=":0", silence_logs=logging.ERROR
-                                  ) as cluster, distributed.Client(cluster) as client:
+    # The first worker runs in this process, as a thread; the others are processes.  A
+    # worker process costs about 0.9 s of CPU before it does any work (spawning it,
+    # importing Dask, numpy, pyarrow and circuitrun again, the circuit compiled again:
+    # docs/performance.md); this process has all that already.  More threads of this
+    # process would not do: the engine's Python between numpy calls holds the GIL, and
+    # two threads ran no faster than one.
+    # A failed task is reported by the run, in one line: Dask's own log of it ("Compute
+    # Failed" and its traceback) is left out.
+    quiet = logging.CRITICAL
+    local = {"host": "127.0.0.1", "nthreads": 1}
+    spec = {0: {"cls": distributed.Worker, "options": local}} | {
+        k: {"cls": distributed.Nanny, "options": {**local, "silence_logs": quiet}}
+        for k in range(1, n)}
+    scheduler = {"cls": distributed.Scheduler,
+                 "options": {"host": "127.0.0.1", "dashboard_address": ":0"}}
+    with distributed.SpecCluster(workers=spec, scheduler=scheduler, silence_logs=quiet
+                                 ) as cluster, distributed.Client(cluster) as client:
         yield client
 
 

@@ -93,7 +93,8 @@ class ArrowInputs:
         """One column as float64, and its first bad cell (its index, how it is shown)."""
         first: tuple[int, str] | None = None
         if col.null_count:
-            first = (self.pa.compute.index(col.is_null(), True).as_py(), "null")
+            pc = need("pyarrow.compute", "Arrow and Parquet data")  # not imported before
+            first = (pc.index(col.is_null(), True).as_py(), "null")
             col = col.fill_null(0)  # the cells before it are what counts
         arr = self.numbers(col)
         if not self.allow_nonfinite and not np.isfinite(arr).all():

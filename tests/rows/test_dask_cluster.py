@@ -236,16 +236,19 @@ def test_cli_equals_csv_bit_for_bit(tmp_path: Path, cluster: LocalCluster, where
     assert arrow_cells(table) == csv_cells(ref.stdout)
 
 
-def test_cli_bad_partition(tmp_path: Path, cluster: LocalCluster,
+@pytest.mark.parametrize("where", ["scheduler", "local"])
+def test_cli_bad_partition(tmp_path: Path, cluster: LocalCluster, where: str,
                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # local: a cluster of a worker in this process and a worker process.
     monkeypatch.chdir(tmp_path)
     dataset(tmp_path / "data", files=2, rows=1000, row_group=300)
     pq.write_table(pa.table({"x": [1.0] * 999 + [None], "y": [2.0] * 1000}),
                    tmp_path / "data" / "day1.parquet", row_group_size=300)
     spec = tmp_path / "slow.yaml"
     spec.write_text(SLOW)
-    got = invoke("run", spec, "--inputs", "data", "--dask", "--scheduler",
-                 cluster.scheduler_address, "-o", "out")
+    on = (["--scheduler", cluster.scheduler_address] if where == "scheduler"
+          else ["--workers", "2"])
+    got = invoke("run", spec, "--inputs", "data", "--dask", *on, "-o", "out")
     assert (got.exit_code, got.stdout, got.stderr) == (
         2, "", "data/day1.parquet:1000:1: error: input 'x' needs a finite number, not null"
                " [bad-input]\n")
