@@ -21,7 +21,7 @@ from typing import Any
 from circuitrun.api.circuit import Circuit
 from circuitrun.dask.frame import Job, Layout
 from circuitrun.extras import need
-from circuitrun.problems import UsageError, did_you_mean
+from circuitrun.problems import UsageError
 from circuitrun.report.atomic import open_atomic
 from circuitrun.report.parquet import ParquetRows
 from circuitrun.rows.parquet import is_parquet, open_parquet, parquet_inputs, read_parquet_rows
@@ -50,7 +50,7 @@ def dataset_files(pattern: str | Path) -> list[Path]:
 
 
 def run_files(circuit: Circuit, inputs: str | Path, out: Path, *, address: str | None = None,
-              workers: int | None = None, sets: Mapping[str, float] | None = None,
+              workers: int | None = None, sets: Mapping[str, Any] | None = None,
               output: str | None = None, all_nodes: bool = False,
               allow_nonfinite: bool = False, progress: bool = False) -> int:
     """Run the rows of a Parquet dataset on a Dask cluster into the folder ``out``; the
@@ -63,18 +63,14 @@ def run_files(circuit: Circuit, inputs: str | Path, out: Path, *, address: str |
     Raises ``UsageError``, ``InputError`` or ``NonFiniteError`` (naming file and row).
     """
     distributed = need("distributed", "running on a Dask cluster")
-    given = dict(sets or {})
-    for name in given:
-        if name not in circuit.inputs:
-            raise UsageError(f"'{name}' is not an input of the circuit"
-                             f"{did_you_mean(name, circuit.inputs)}")
+    given = circuit.settings(sets or {})  # w=[...] sets w[0] ... (SPEC section 9.1)
     defaults = {n: given.get(n, v) for n, v in circuit.inputs.items()}
     job = Job(circuit, output, all_nodes, allow_nonfinite, defaults)
     pieces: list[tuple[str, str, int]] = []
     rows = 0
     for path in dataset_files(inputs):  # each file's columns checked before any work
         file = open_parquet(path)
-        parquet_inputs(file, path, defaults, allow_nonfinite)
+        parquet_inputs(file, path, defaults, allow_nonfinite, circuit.shapes)
         rows += file.metadata.num_rows
         # opened by its absolute path (a worker's working folder is its own), named as given
         pieces += [(os.path.abspath(path), str(path), g)
@@ -115,7 +111,7 @@ def _piece(job: Job, path: str, label: str, group: int, target: str) -> int:
         writer.start(f)
         try:
             for rows in read_parquet_rows(path, job.defaults, job.allow_nonfinite, group,
-                                          label):
+                                          label, job.circuit.shapes):
                 for vals, grads in run_chunk(plan, rows, job.allow_nonfinite, label):
                     writer.write(vals, grads)
                 done += len(rows.lines)
@@ -136,9 +132,23 @@ def _client(distributed: Any, address: str | None, workers: int | None) -> Itera
             yield client
         return
     n = workers or len(os.sched_getaffinity(0))
-    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0", silence_logs=logging.ERROR
-                                  ) as cluster, distributed.Client(cluster) as client:
+    # The first worker runs in this process, as a thread; the others are processes.  A
+    # worker process costs about 0.9 s of CPU before it does any work (spawning it,
+    # importing Dask, numpy, pyarrow and circuitrun again, the circuit compiled again:
+    # docs/performance.md); this process has all that already.  More threads of this
+    # process would not do: the engine's Python between numpy calls holds the GIL, and
+    # two threads ran no faster than one.
+    # A failed task is reported by the run, in one line: Dask's own log of it ("Compute
+    # Failed" and its traceback) is left out.
+    quiet = logging.CRITICAL
+    local = {"host": "127.0.0.1", "nthreads": 1}
+    spec = {0: {"cls": distributed.Worker, "options": local}} | {
+        k: {"cls": distributed.Nanny, "options": {**local, "silence_logs": quiet}}
+        for k in range(1, n)}
+    scheduler = {"cls": distributed.Scheduler,
+                 "options": {"host": "127.0.0.1", "dashboard_address": ":0"}}
+    with distributed.SpecCluster(workers=spec, scheduler=scheduler, silence_logs=quiet
+                                 ) as cluster, distributed.Client(cluster) as client:
         yield client
 
 

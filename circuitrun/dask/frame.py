@@ -16,6 +16,7 @@ import numpy as np
 from circuitrun.api.circuit import Circuit
 from circuitrun.engine.batch import BatchPlan, make_plan
 from circuitrun.extras import need
+from circuitrun.report.parquet import float_array
 from circuitrun.report.rows import output_columns
 from circuitrun.rows.arrow import ArrowInputs
 from circuitrun.rows.chunk import Rows
@@ -92,7 +93,7 @@ def evaluate(circuit: Circuit, dataframe: Any, all_nodes: bool = False, *,
     job = Job(circuit, output, all_nodes, allow_nonfinite)
     # The columns' names and types are known before anything is computed: checked now.
     empty = [pd.Series([], dtype=d) for d in dataframe.dtypes]
-    ArrowInputs("dataframe", job.defaults, allow_nonfinite).check(
+    ArrowInputs("dataframe", job.defaults, allow_nonfinite, circuit.shapes).check(
         [str(c) for c in dataframe.columns], [_arrow(s).type for s in empty])
     return dataframe.map_partitions(_partition, dask.delayed(job), meta=job.meta())
 
@@ -110,7 +111,7 @@ def _partition(frame: Any, job: Job, partition_info: Mapping[str, Any] | None = 
     where = f"partition {partition_info['number'] if partition_info else 0}"
     names = [str(c) for c in frame.columns]
     arrays = [_arrow(frame.iloc[:, j]) for j in range(len(names))]
-    inputs = ArrowInputs(where, job.defaults, job.allow_nonfinite)
+    inputs = ArrowInputs(where, job.defaults, job.allow_nonfinite, job.circuit.shapes)
     inputs.check(names, [a.type for a in arrays])
     n = len(frame)
     table = pa.table(arrays, names=names)
@@ -130,6 +131,6 @@ def _partition(frame: Any, job: Job, partition_info: Mapping[str, Any] | None = 
         start = stop
     constant = plan.prog.constant  # a constant's gradient: None, a null in every row
     data = {c.name: pd.arrays.ArrowExtensionArray(
-        pa.nulls(n, pa.float64()) if c.grad and constant[c.node] else pa.array(row))
+        pa.nulls(n, pa.float64()) if c.grad and constant[c.node] else float_array(pa, row))
         for row, c in zip(out, job.columns, strict=True)}
     return pd.DataFrame(data, index=frame.index)

@@ -80,7 +80,15 @@ class ParquetRows(RowsWriter):
         """Write the rows gathered so far as one row group."""
         if self.filled:
             pa, n = self.pa, self.filled
-            arrays = [pa.nulls(n, pa.float64()) if null else pa.array(row[:n])
+            arrays = [pa.nulls(n, pa.float64()) if null else float_array(pa, row[:n])
                       for row, null in zip(self.buffer, self.nulls, strict=True)]
             self.writer.write_batch(pa.record_batch(arrays, schema=self.writer.schema))
             self.filled = 0
+
+
+def float_array(pa: Any, values: Any) -> Any:
+    """A pyarrow float64 array over the numpy float64 array ``values`` (no copy: written
+    before ``values`` changes).  ``pa.array`` would import pandas (0.7 s of CPU time, in
+    every Dask worker process too: docs/performance.md)."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    return pa.Array.from_buffers(pa.float64(), len(values), [None, pa.py_buffer(values)])

@@ -70,11 +70,18 @@ def _finite(v: Any) -> float:
 
 
 def _kind(v: Any) -> str:
-    """What a value that is not a finite number is, for a message."""
+    """What a value of the wrong kind is, for a message: "a boolean", "inf", "a number"
+    (a matrix row that is one), "a list" (a matrix entry that is one) ..."""
+    if v is None:
+        return "null"
     if isinstance(v, bool):
         return "a boolean"
     if isinstance(v, int | float):
-        return repr(v) if isinstance(v, float) else "an integer too large for a double"
+        try:
+            f = float(v)
+        except OverflowError:  # JSON keeps integers whole
+            return "an integer too large for a double"
+        return "a number" if math.isfinite(f) else repr(f)
     for kind, words in ((str, "a string"), (dict, "a mapping"), (list, "a list")):
         if isinstance(v, kind):
             return words

@@ -179,3 +179,55 @@ def test_cli_usage_errors_come_before_any_cluster(tmp_path: Path) -> None:
         got = CliRunner().invoke(app, ["run", str(spec), "--inputs", "nothing/*.parquet",
                                        "--dask", *map(str, args)])
         assert (got.exit_code, got.stderr) == (2, f"circuitrun run: error: {error} [usage]\n")
+
+
+NEURON = Path(__file__).resolve().parents[2] / "circuits" / "neuron_notes.yaml"  # w of 3
+
+
+@pytest.mark.parametrize(("column", "message"), [
+    ("w", "column 'w': 'w' is a vector of 3, not one number: name an element"
+          " (w[0] .. w[2])"),
+    ("w[3]", "column 'w[3]': index 3 in 'w[3]' is out of range: 'w' is a vector of 3 (the"
+             " last is w[2])"),
+    ("w0", "column 'w0' is not an input of the circuit (did you mean 'w[0]'?)"),
+])
+def test_a_column_named_after_a_vector_says_so(column: str, message: str) -> None:
+    # The words of a Parquet file's column (tests/rows/test_element_columns.py): one rule.
+    frame = dd.from_pandas(pd.DataFrame({column: [1.0]}), npartitions=1)
+    with pytest.raises(InputError) as e:
+        evaluate(circuitrun.load(NEURON), frame)
+    assert str(e.value) == f"dataframe: error: {message} [bad-input]"
+
+
+@pytest.mark.parametrize(("sets", "message"), [
+    (["--set", "w=[7, 8]"], "input 'w' is a vector of 3: give a list of 3 numbers, not a"
+                            " list of 2"),
+    (["--set", "w0=1"], "'w0' is not an input of the circuit (did you mean 'w[0]'?)"),
+    (["--set", "w[3]=1"], "index 3 in 'w[3]' is out of range: 'w' is a vector of 3 (the last"
+                          " is w[2])"),
+])
+def test_dask_settings_of_vectors_are_those_of_run(tmp_path: Path, sets: list[str],
+                                                   message: str) -> None:
+    # Checked before any cluster starts, in the words of `run --inputs FILE --set ...`.
+    pq = pytest.importorskip("pyarrow.parquet")
+    data = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"x[0]": [1.0]}), data)
+    args = ["run", str(NEURON), "--inputs", str(data), *sets]
+    alone = CliRunner().invoke(app, args)
+    on_dask = CliRunner().invoke(app, [*args, "--dask", "-o", str(tmp_path / "out")])
+    assert (on_dask.exit_code, on_dask.stderr) == (
+        2, f"circuitrun run: error: {message} [usage]\n")
+    assert (alone.exit_code, alone.stderr) == (on_dask.exit_code, on_dask.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_parquet_column_named_after_a_vector_is_refused_before_the_cluster(
+        tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    data = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"w": [1.0]}), data)
+    got = CliRunner().invoke(app, ["run", str(NEURON), "--inputs", str(data), "--dask",
+                                   "-o", str(tmp_path / "out")])
+    assert (got.exit_code, got.stderr) == (
+        2, f"{data}: error: column 'w': 'w' is a vector of 3, not one number: name an"
+           " element (w[0] .. w[2]) [bad-input]\n")

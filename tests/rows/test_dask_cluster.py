@@ -213,7 +213,7 @@ def cli_dataset(tmp_path: Path, spec: Path) -> Path:
     return write_csv(tmp_path / "rows.csv", cols)
 
 
-@pytest.mark.parametrize("where", ["scheduler", "local"])
+@pytest.mark.parametrize("where", ["scheduler", "local", "local-one"])
 def test_cli_equals_csv_bit_for_bit(tmp_path: Path, cluster: LocalCluster, where: str,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     spec = EXAMPLES[0]  # activations: exp, tanh, sigmoid, relu
@@ -221,8 +221,9 @@ def test_cli_equals_csv_bit_for_bit(tmp_path: Path, cluster: LocalCluster, where
     rows_csv = cli_dataset(tmp_path, spec)
     opts = ["--all-nodes", "--allow-nonfinite"]
     ref = invoke("run", spec, "--inputs", rows_csv, *opts)
+    # local-one: a local cluster of one worker, run in this process (docs/batch.md)
     on = (["--scheduler", cluster.scheduler_address] if where == "scheduler"
-          else ["--workers", "2"])
+          else ["--workers", "2" if where == "local" else "1"])
     got = invoke("run", spec, "--inputs", "data/*.parquet", "--dask", *on, *opts, "-o", "out")
     assert (got.exit_code, got.stdout, got.stderr) == (0, "", "")
     parts = sorted((tmp_path / "out").iterdir())
@@ -231,16 +232,19 @@ def test_cli_equals_csv_bit_for_bit(tmp_path: Path, cluster: LocalCluster, where
     assert arrow_cells(table) == csv_cells(ref.stdout)
 
 
-def test_cli_bad_partition(tmp_path: Path, cluster: LocalCluster,
+@pytest.mark.parametrize("where", ["scheduler", "local"])
+def test_cli_bad_partition(tmp_path: Path, cluster: LocalCluster, where: str,
                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # local: a cluster of a worker in this process and a worker process.
     monkeypatch.chdir(tmp_path)
     dataset(tmp_path / "data", files=2, rows=1000, row_group=300)
     pq.write_table(pa.table({"x": [1.0] * 999 + [None], "y": [2.0] * 1000}),
                    tmp_path / "data" / "day1.parquet", row_group_size=300)
     spec = tmp_path / "slow.yaml"
     spec.write_text(SLOW)
-    got = invoke("run", spec, "--inputs", "data", "--dask", "--scheduler",
-                 cluster.scheduler_address, "-o", "out")
+    on = (["--scheduler", cluster.scheduler_address] if where == "scheduler"
+          else ["--workers", "2"])
+    got = invoke("run", spec, "--inputs", "data", "--dask", *on, "-o", "out")
     assert (got.exit_code, got.stdout, got.stderr) == (
         2, "", "data/day1.parquet:1000:1: error: input 'x' needs a finite number, not null"
                " [bad-input]\n")

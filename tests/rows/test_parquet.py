@@ -3,6 +3,7 @@ example circuit; a batch and a row group at a time; bad cells named by row and c
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -169,3 +170,56 @@ def test_without_pyarrow(div: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     got = invoke("run", div, "--inputs", tmp_path / "rows.parquet", "-o", tmp_path / "o.pq")
     assert got.stderr.endswith("needs pyarrow: pip install '.[parquet]' in a clone of circuitrun"
                                " [usage]\n")
+
+
+@pytest.mark.parametrize("kind", ["int8", "uint16", "int32", "uint64", "int64", "float16",
+                                  "float32"])
+def test_integers_and_narrow_floats_become_their_nearest_double(div: Path, tmp_path: Path,
+                                                                kind: str) -> None:
+    # The column is read from its buffer: each width and sign, and a batch that starts
+    # inside a row group (BATCH_ROWS 3 of a 7-row group), must give numpy's own conversion.
+    values = np.array([0, 1, 7, 100, 3, 126, 5], dtype=kind)
+    if kind == "uint64":
+        values[3] = 2**64 - 1  # no double holds it: the nearest one, 2**64
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"a": values}), path, row_group_size=7)
+    out = tmp_path / "out.parquet"
+    got = runner.invoke(app, ["run", str(div), "--inputs", str(path), "-o", str(out)])
+    assert got.exit_code == 0, got.stderr
+    assert pq.read_table(out).column("input.a").to_pylist() == values.astype(float).tolist()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(parquet_in, "BATCH_ROWS", 3)
+        again = runner.invoke(app, ["run", str(div), "--inputs", str(path), "-o", str(out)])
+        assert again.exit_code == 0, again.stderr
+        assert pq.read_table(out).column("input.a").to_pylist() == values.astype(
+            float).tolist()
+
+
+def fresh_run(folder: Path, data: str) -> subprocess.CompletedProcess[str]:
+    """``run div.yaml --inputs DATA -o out.parquet`` in a fresh interpreter (this one has
+    imported pandas and all of pyarrow), then whether pandas was imported."""
+    script = ("import sys\nfrom circuitrun.cli import app\n"
+              f"try:\n    app(['run', 'div.yaml', '--inputs', {data!r}, '-o',"
+              " 'out.parquet'])\nexcept SystemExit as e:\n    print(e.code)\n"
+              "print('pandas' in sys.modules)\n")
+    return subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True,
+                          text=True, check=True)
+
+
+def test_the_parquet_path_does_not_import_pandas(div: Path, tmp_path: Path) -> None:
+    # pyarrow imports pandas on pa.array(numpy) and to_numpy(): 0.7 s of CPU a process,
+    # each Dask worker's too (docs/performance.md).
+    write_parquet(tmp_path / "rows.parquet", {"a": [1.0, 2.0], "b": [4.0, 8.0]}, 10)
+    done = fresh_run(tmp_path, "rows.parquet")
+    assert (done.stdout, done.stderr) == ("0\nFalse\n", "")
+    # f = a / b * c, c = 3 from the spec: 1/4*3 and 2/8*3
+    assert pq.read_table(tmp_path / "out.parquet").column("value").to_pylist() == [0.75, 0.75]
+
+
+def test_a_null_cell_in_a_fresh_process(div: Path, tmp_path: Path) -> None:
+    # Its row is found by pyarrow.compute, which nothing else imports there.
+    pq.write_table(pa.table({"a": [1.0, None], "b": [4.0, 8.0]}), tmp_path / "nulls.parquet")
+    done = fresh_run(tmp_path, "nulls.parquet")
+    assert (done.stdout.split()[0], done.stderr) == (
+        "2", "nulls.parquet:2:1: error: input 'a' needs a finite number, not null"
+             " [bad-input]\n")

@@ -102,6 +102,22 @@ def test_shape_problems_are_at_their_path(value: object,
     assert all(isinstance(p, PathIssue) and p.message for p in got)
 
 
+
+@pytest.mark.parametrize(("value", "words"), [
+    ([[1, 2], 3], "row 1 of 'W' is a number, row 0 has 2 entries"),
+    ([[1, 2], 10**400], "row 1 of 'W' is an integer too large for a double, row 0 has 2"
+                        " entries"),
+    ([[1, 2], None], "row 1 of 'W' is null, row 0 has 2 entries"),
+    ([[1, 2], "ab"], "row 1 of 'W' is a string, row 0 has 2 entries"),
+    ([1, float("nan")], "'W[1]' must be a finite number or null, not nan"),
+])
+def test_a_value_of_the_wrong_kind_is_said_as_it_is(value: object, words: str) -> None:
+    # A matrix row that is one number was called "an integer too large for a double".
+    got = input_elements("W", value)
+    assert isinstance(got, list) and len(got) == 1
+    assert got[0].message.startswith(words), got[0].message
+
+
 # ---- values given at run time --------------------------------------------------------
 
 
