@@ -24,5 +24,6 @@ def need(module: str, what: str) -> ModuleType:
         top = module.split(".")[0]
         if e.name is not None and e.name.split(".")[0] not in EXTRAS:
             raise  # a module of the extra is there but broken: its own error says why
-        raise UsageError(f"{what} needs {top}: pip install 'circuitrun[{EXTRAS[top]}]'"
-                         ) from None
+        # circuitrun is not on a package index yet: its extras install from a clone
+        raise UsageError(f"{what} needs {top}: pip install '.[{EXTRAS[top]}]' in a clone of"
+                         " circuitrun") from None

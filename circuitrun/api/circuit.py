@@ -28,7 +28,7 @@ from circuitrun.problems import (
     UsageError,
     did_you_mean,
 )
-from circuitrun.read import check_characters
+from circuitrun.read import Positions, check_characters
 from circuitrun.report.result import ResultView, to_csv, to_json
 from circuitrun.spec.models import Spec
 from circuitrun.spec.refs import Shape, output_error
@@ -253,6 +253,14 @@ class Circuit:
         if missing:
             raise self.missing_inputs(missing)
         return leaves  # type: ignore[return-value]  # no None is left: checked just above
+
+    def positions(self) -> Positions | None:
+        """Where each key and value of the spec is written, read again (for placing what is
+        found after loading, such as a failing ``expect`` entry)."""
+        from circuitrun.read import parse  # positions are worth a second read here
+
+        loaded = self._loaded
+        return parse(loaded.text, self.path, is_json=loaded.is_json, track=True).positions
 
     def missing_inputs(self, names: list[str]) -> MissingInputsError:
         """The error for inputs that have no value, each placed at its name in the spec."""

@@ -45,10 +45,25 @@ class Mismatch:
     path: str  # the file that holds the expectation: the spec or its golden file
     entry: str  # "value(f)", "grad(w0)", "node 'h'", or "" for the whole file
     detail: str
+    expected: Any = None  # as the file holds it: a number (nan, inf), null, a name, a list
+    actual: Any = None
+    diff: float | None = None  # |actual - expected| of two finite numbers
+    tol: float | None = None  # the largest |diff| that passes
+    rel: float | None = None  # diff / |expected| (inf for expected 0); None: not two numbers
+    at: tuple[Any, ...] = ()  # the keys and indices that lead to the entry in its file
+    line: int | None = None  # where ``at`` is written in the file (1-based), once placed
+    col: int | None = None
 
     def __str__(self) -> str:
         return f"{self.path}: {self.entry}: {self.detail}" if self.entry else (
             f"{self.path}: {self.detail}")
+
+
+def relative(diff: float, expected: float) -> float:
+    """|actual - expected| relative to |expected|: inf when expected is 0 and they differ."""
+    if expected:
+        return diff / abs(expected)
+    return math.inf if diff else 0.0
 
 
 def show(x: float | None) -> str:
@@ -57,27 +72,29 @@ def show(x: float | None) -> str:
 
 
 def compare(path: str, entry: str, expected: float | None, actual: float | None,
-            tol: Tolerance) -> Mismatch | None:
+            tol: Tolerance, at: tuple[Any, ...] = ()) -> Mismatch | None:
     """The mismatch of one entry, or None when ``actual`` is close enough to ``expected``."""
     if expected is None or actual is None or not (
             math.isfinite(expected) and math.isfinite(actual)):
         if show(expected) == show(actual):
             return None
-        return Mismatch(path, entry, f"expected {show(expected)}, got {show(actual)}")
+        return Mismatch(path, entry, f"expected {show(expected)}, got {show(actual)}",
+                        expected, actual, at=at)
     diff = abs(actual - expected)
     allowed = tol.allowed(expected)
     if diff <= allowed:
         return None
     return Mismatch(path, entry, f"expected {show(expected)}, got {show(actual)}"
-                                f" (|diff| {diff:.1e}, tol {allowed:.1e})")
+                                 f" (|diff| {diff:.1e}, tol {allowed:.1e})",
+                    expected, actual, diff, allowed, relative(diff, expected), at)
 
 
 def compare_expect(path: str, expect: Expect, result: Result, tol: Tolerance) -> list[Mismatch]:
     """The entries of an ``expect`` block that ``result`` misses, in the block's order."""
-    found = [compare(path, f"value({name})", e, result.value(name), tol)
-             for name, e in expect.values.items()]
-    found += [compare(path, f"grad({name})", e, result.grad(name), tol)
-              for name, e in expect.grads.items()]
+    found = [compare(path, f"value({name})", e, result.value(name), tol,
+                     ("expect", "values", name)) for name, e in expect.values.items()]
+    found += [compare(path, f"grad({name})", e, result.grad(name), tol,
+                      ("expect", "grads", name)) for name, e in expect.grads.items()]
     return [m for m in found if m is not None]
 
 
@@ -97,6 +114,7 @@ class GoldenNode:
     inputs: Any
     value: float
     grad: float | None
+    index: int  # its place in the file's list of nodes
 
 
 @dataclass(slots=True)
@@ -108,6 +126,7 @@ class Golden:
     output: Any
     nodes: dict[str, GoldenNode]
     value: float | None = None
+    text: str = ""  # the file's text, to place its mismatches
 
 
 def read_text(path: str | Path) -> str:
@@ -151,7 +170,7 @@ def parse_golden(text: str) -> Golden:
     nodes = doc.get("nodes") if isinstance(doc, dict) else None
     if not isinstance(nodes, list):
         raise GoldenError("not a golden file: no list of 'nodes'")
-    golden = Golden(doc.get("circuit"), doc.get("output"), {})
+    golden = Golden(doc.get("circuit"), doc.get("output"), {}, text=text)
     for i, node in enumerate(nodes):
         name = node.get("name") if isinstance(node, dict) else None
         if not isinstance(name, str) or name in golden.nodes:
@@ -161,7 +180,7 @@ def parse_golden(text: str) -> Golden:
         if value is None or (grad is None and node.get("grad", 0) is not None):
             raise GoldenError(f"not a golden file: node '{name}' needs a number for"
                               f" {'value' if value is None else 'grad'}")
-        golden.nodes[name] = GoldenNode(name, node.get("op"), node.get("in"), value, grad)
+        golden.nodes[name] = GoldenNode(name, node.get("op"), node.get("in"), value, grad, i)
     golden.value = _number(doc.get("value"))
     if golden.value is None:
         raise GoldenError("not a golden file: needs a number for the top-level 'value'")
@@ -196,35 +215,41 @@ def compare_golden(path: str, golden: Golden, result: Result, tol: Tolerance) ->
     """The whole golden file against ``result``: its structure (circuit, output, node names
     and order, ops, inputs) exactly, every number with the tolerances."""
     found: list[Mismatch | None] = [
-        _same(path, what, expected, actual) for what, expected, actual in (
+        _same(path, what, expected, actual, (what,)) for what, expected, actual in (
             ("circuit", golden.circuit, result.circuit), ("output", golden.output, result.output))]
     out = golden.nodes.get(result.output)
     if out is None or show(out.value) != show(golden.value):  # else value(OUTPUT) says it
-        found.append(compare(path, "value", golden.value, result.value(result.output), tol))
+        found.append(compare(path, "value", golden.value, result.value(result.output), tol,
+                             ("value",)))
     order = [n for n in golden.nodes if n in {node.name for node in result}]
     seen = set()
     for node in result:
         seen.add(node.name)
         g = golden.nodes.get(node.name)
         if g is None:
-            found.append(Mismatch(path, f"node '{node.name}'", "not in the golden file"))
+            found.append(Mismatch(path, f"node '{node.name}'", "not in the golden file",
+                                  actual=node.name, at=("nodes",)))
             continue
-        found.append(_same(path, f"op({node.name})", g.op, node.op))
-        found.append(_same(path, f"in({node.name})", g.inputs, list(node.inputs)))
-        found.append(compare(path, f"value({node.name})", g.value, node.value, tol))
-        found.append(compare(path, f"grad({node.name})", g.grad, node.grad, tol))
+        at = ("nodes", g.index)
+        found.append(_same(path, f"op({node.name})", g.op, node.op, at))
+        found.append(_same(path, f"in({node.name})", g.inputs, list(node.inputs), at))
+        found.append(compare(path, f"value({node.name})", g.value, node.value, tol, at))
+        found.append(compare(path, f"grad({node.name})", g.grad, node.grad, tol, at))
     if order != [node.name for node in result if node.name in golden.nodes]:
         found.append(Mismatch(path, "node order", "the golden file lists the nodes in"
-                              " another order than the circuit's output"))
-    found += [Mismatch(path, f"node '{name}'", "in the golden file, not in the circuit")
-              for name in golden.nodes if name not in seen]
+                              " another order than the circuit's output", at=("nodes",)))
+    found += [Mismatch(path, f"node '{g.name}'", "in the golden file, not in the circuit",
+                       g.name, at=("nodes", g.index))
+              for g in golden.nodes.values() if g.name not in seen]
     return [m for m in found if m is not None]
 
 
-def _same(path: str, entry: str, expected: Any, actual: Any) -> Mismatch | None:
+def _same(path: str, entry: str, expected: Any, actual: Any,
+          at: tuple[Any, ...]) -> Mismatch | None:
     if expected == actual and type(expected) is type(actual):
         return None
-    return Mismatch(path, entry, f"expected {json.dumps(expected)}, got {json.dumps(actual)}")
+    return Mismatch(path, entry, f"expected {json.dumps(expected)}, got {json.dumps(actual)}",
+                    expected, actual, at=at)
 
 
 def same_shape(golden: Golden, result: Result) -> bool:

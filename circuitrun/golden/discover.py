@@ -15,6 +15,8 @@
 - A ``*.json`` file at the top of the golden folder (not hidden) that is no spec's is
   stale; stale files are looked for only when a folder was searched, since a spec
   named alone says nothing of the others.
+- A stale file may be removed only when its spec is gone, not merely elsewhere: see
+  ``uncovered``, the one rule for ``check --prune`` and the pytest plugin.
 """
 
 from __future__ import annotations
@@ -94,3 +96,38 @@ def _goldens(specs: list[Path], golden_dir: Path) -> dict[Path, Path]:
 def golden_for(spec: Path, golden_dir: Path) -> Path:
     """The golden file of ``spec``: ``golden_dir/STEM.json``."""
     return golden_dir / f"{spec.stem}{GOLDEN_SUFFIX}"
+
+
+def uncovered(found: Discovered, paths: Iterable[str | Path],
+              golden_dir: str | Path) -> str | None:
+    """Why the stale golden files of ``found`` cannot be removed safely, or None.
+
+    A golden file is stale when no spec of its stem was found at ``paths``; it may only be
+    removed when its spec is gone, not merely elsewhere.  So the paths must be folders
+    (a spec named alone says nothing of the others), and no spec of a stale golden file's
+    stem may exist elsewhere under the folder that holds both the golden folder and the
+    paths (searched by the rule above), or else a partial run would delete its golden file.
+    """
+    roots = [Path(p) for p in paths]
+    gdir = Path(golden_dir)
+    if not any(_is_dir(p) for p in roots):
+        return ("the paths given are files: a spec named alone says nothing of the others,"
+                " so no golden file can be told stale")
+    if not found.stale:
+        return None
+    stems = {g.stem: g for g in found.stale}
+    top = Path(os.path.commonpath([gdir.resolve().parent, *(p.resolve() for p in roots)]))
+    checked = {Path(os.path.realpath(p)) for p in found.specs}
+    skip = gdir.resolve()
+    for p in _candidates(top):
+        real = Path(os.path.realpath(p))
+        if p.stem in stems and real not in checked and not real.is_relative_to(skip):
+            return (f"'{_shown(stems[p.stem])}' is the golden file of '{_shown(p)}', which"
+                    " the paths given do not cover: give every folder of specs that the"
+                    " golden folder serves")
+    return None
+
+
+def _shown(p: Path) -> str:
+    here = Path.cwd()
+    return str(p.relative_to(here)) if p.is_absolute() and p.is_relative_to(here) else str(p)

@@ -3,6 +3,11 @@
 Enabled by its ``pytest11`` entry point, or by ``pytest -p circuitrun.golden.pytest_plugin``;
 it does nothing until ``circuitrun_paths`` (ini) or ``--circuitrun PATH`` names specs.
 ``import circuitrun`` never imports this module, so pytest stays a test-only dependency.
+
+Safe under pytest-xdist (``pytest -n 2``): every worker discovers the same specs and stale
+golden files (by the one rule, never by which items it ran), each golden file is written
+whole by the one item of its spec, and what was written reaches the terminal summary
+through the reports (``user_properties``), from whichever worker wrote it.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 import pytest
 
 from circuitrun.api.circuit import Circuit, load
-from circuitrun.golden.discover import Discovered, discover, golden_for
+from circuitrun.golden.discover import Discovered, discover, golden_for, uncovered
 from circuitrun.golden.report import update_command
 from circuitrun.golden.run import check_spec
 from circuitrun.problems import SpecError, UsageError
@@ -25,6 +30,7 @@ class _Settings:
     paths: list[Path]
     golden_dir: Path | None
     update: bool
+    prune: bool
     from_command_line: bool
     here: Path  # where pytest was invoked: paths are shown relative to it
     updates: list[str] = field(default_factory=list)  # lines for the terminal summary
@@ -59,6 +65,20 @@ class _Settings:
 
 
 _SETTINGS = pytest.StashKey[_Settings]()
+_WRITTEN = "circuitrun golden file"  # a user property: what an item wrote or removed
+
+
+class _Written:
+    """Collects what items wrote from their reports: under xdist, the controller gets
+    the reports its workers send, so the summary lists every worker's files."""
+
+    def __init__(self, settings: _Settings) -> None:
+        self.settings = settings
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call":
+            self.settings.updates += [str(v) for k, v in report.user_properties
+                                      if k == _WRITTEN]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -69,6 +89,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="compare each spec X with DIR/X.json as well")
     group.addoption("--circuitrun-update", action="store_true",
                     help="write the golden files instead of comparing them")
+    group.addoption("--circuitrun-prune", action="store_true",
+                    help="remove golden files whose spec is gone (refused unless the"
+                    " configured paths cover every spec of the golden folder)")
     parser.addini("circuitrun_paths", "circuit spec files or folders to check",
                   type="paths", default=[])
     parser.addini("circuitrun_golden_dir", "folder of golden files (relative to the ini file)",
@@ -86,11 +109,14 @@ def pytest_configure(config: pytest.Config) -> None:
     gdir = (here / gdir_opt).resolve() if gdir_opt else (
         (ini_dir / gdir_ini).resolve() if gdir_ini else None)
     update = bool(config.getoption("circuitrun_update"))
+    prune = bool(config.getoption("circuitrun_prune"))
     if paths and gdir is not None and not update and not gdir.is_dir():
         raise pytest.UsageError(f"circuitrun golden dir '{gdir}': no such folder"
                                 " (--circuitrun-update creates it)")
     if paths:
-        config.stash[_SETTINGS] = _Settings(paths, gdir, update, bool(given), here)
+        settings = _Settings(paths, gdir, update, prune, bool(given), here)
+        config.stash[_SETTINGS] = settings
+        config.pluginmanager.register(_Written(settings), "circuitrun-written")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -173,10 +199,10 @@ class SpecItem(_CheckItem):
                             update=settings.update, circuit=self._circuit)
         self._circuit = None  # a large circuit need not stay in memory
         if result.action:
-            settings.updates.append(f"{result.golden}: {result.action}")
+            self.user_properties.append((_WRITTEN, f"{result.golden}: {result.action}"))
         if not result.failed:
             return
-        lines = [text for text, _ in result.lines()]
+        lines = [str(text) for text, _ in result.lines(self.config.get_verbosity() > 0)]
         if result.golden_failures and not settings.update:
             accept = update_command([result.path], settings.shown(settings.golden_dir or Path()))
             lines.append(f"to accept the new numbers: {accept}"
@@ -200,12 +226,15 @@ class StaleItem(_CheckItem):
     def runtest(self) -> None:
         settings = self.config.stash[_SETTINGS]
         shown = settings.shown(self.path)
-        if settings.update:
+        stale = f"{shown}: stale golden: no spec '{self.path.stem}' was checked"
+        if settings.prune and settings.golden_dir is not None:
+            why = uncovered(settings.discovered(), settings.paths, settings.golden_dir)
+            if why is not None:
+                raise CheckFailed([stale, f"--circuitrun-prune refused: {why}"])
             self.path.unlink(missing_ok=True)
-            settings.updates.append(f"{shown}: removed (stale golden)")
+            self.user_properties.append((_WRITTEN, f"{shown}: removed (stale golden)"))
             return
-        raise CheckFailed([f"{shown}: stale golden: no spec '{self.path.stem}' was checked",
-                           "to remove it: run pytest with --circuitrun-update"])
+        raise CheckFailed([stale, "to remove it: run pytest with --circuitrun-prune"])
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.config.stash[_SETTINGS].shown(self.path)} (stale)"

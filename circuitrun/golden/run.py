@@ -23,7 +23,7 @@ from circuitrun.golden.compare import (
     read_text,
     same_shape,
 )
-from circuitrun.golden.discover import discover
+from circuitrun.golden.discover import discover, uncovered
 from circuitrun.golden.report import (
     DEFAULT_GOLDEN_DIR,
     CheckReport,
@@ -31,6 +31,7 @@ from circuitrun.golden.report import (
     StaleGolden,
     update_command,
 )
+from circuitrun.golden.where import golden_positions, place
 from circuitrun.problems import SpecError, UsageError
 from circuitrun.report.atomic import write_atomic
 from circuitrun.spec.models import Expect
@@ -38,14 +39,17 @@ from circuitrun.spec.models import Expect
 
 def check(paths: Iterable[str | Path], golden_dir: str | Path | None = None, *,
           update: bool = False, rtol: float | None = None, atol: float | None = None,
-          allow_missing: bool = False,
+          allow_missing: bool = False, prune: bool = False,
           inputs: Mapping[str, float] | None = None) -> CheckReport:
     """Check the specs at ``paths`` (files, or folders searched recursively: see
     ``circuitrun.golden.discover``).
 
     Each spec is compared with its ``expect`` block and, with ``golden_dir``, with
-    ``golden_dir/STEM.json``; ``update`` writes those files instead of comparing them
-    and removes stale ones.  ``rtol``/``atol`` override every spec's tolerances.
+    ``golden_dir/STEM.json``; ``update`` writes those files instead of comparing them.
+    ``prune`` removes stale golden files (whose spec is gone), and refuses with a
+    ``UsageError`` when the paths do not cover the golden folder's specs (see
+    ``circuitrun.golden.discover.uncovered``).  ``rtol``/``atol`` override every spec's
+    tolerances.
     A spec with nothing to compare fails, or is skipped with ``allow_missing``.
     ``inputs`` give input values to every spec that has an input of that name.
     Raises ``UsageError`` for arguments that cannot work (nothing is checked then).
@@ -53,7 +57,13 @@ def check(paths: Iterable[str | Path], golden_dir: str | Path | None = None, *,
     roots = [Path(p) for p in paths]
     gdir = Path(golden_dir) if golden_dir is not None else None
     _check_options(gdir, update, rtol, atol)
+    if prune and gdir is None:
+        raise UsageError("prune removes golden files: give a golden_dir", argument="prune")
     found = discover(roots, gdir)
+    if prune and gdir is not None:
+        why = uncovered(found, roots, gdir)
+        if why is not None:
+            raise UsageError(f"prune refused: {why}", argument="prune")
     given = dict(inputs or {})
     report = CheckReport([])
     used: set[str] = set()
@@ -65,9 +75,10 @@ def check(paths: Iterable[str | Path], golden_dir: str | Path | None = None, *,
     if unused and found.specs:
         raise UsageError(f"input '{unused[0]}' is not an input of any spec checked",
                          argument="inputs")
-    report.stale = [_stale(g, update) for g in found.stale]
+    report.stale = [_stale(g, prune) for g in found.stale]
     if gdir is not None:
         report.update_command = update_command(roots, gdir, rtol, atol, given)
+        report.prune_command = update_command(roots, gdir, rtol, atol, given, "--prune")
     return report
 
 
@@ -107,7 +118,9 @@ def check_spec(path: str | Path, golden: str | Path | None = None, *, update: bo
         out.problems = e.problems
         return out
     gpath = Path(golden) if golden is not None else None
-    mine = {k: v for k, v in (inputs or {}).items() if k in circuit.inputs}
+    # w, w[0] and W[1][0] are the spec's when it has an input w (a vector or matrix: SPEC 9.1)
+    bases = {name.partition("[")[0] for name in circuit.inputs}
+    mine = {k: v for k, v in (inputs or {}).items() if k.partition("[")[0] in bases}
     if used is not None:
         used.update(mine)
     if not has_expectations(circuit, gpath, update=update):
@@ -124,14 +137,19 @@ def check_spec(path: str | Path, golden: str | Path | None = None, *, update: bo
     base = expect or Expect()
     tol = Tolerance(base.rtol if rtol is None else rtol, base.atol if atol is None else atol)
     if expect is not None:
-        out.expect_failures = compare_expect(out.path, expect, result, tol)
+        found = compare_expect(out.path, expect, result, tol)
+        out.expect_failures = place(found, circuit.positions()) if found else []
     if gpath is not None and update:
         _update(out, gpath, result, tol)
     elif gpath is not None and gpath.exists():
         try:
-            out.golden_failures = compare_golden(str(gpath), read_golden(gpath), result, tol)
+            kept = read_golden(gpath)
         except GoldenError as e:
             out.golden_failures = [Mismatch(str(gpath), "", str(e))]
+        else:
+            found = compare_golden(str(gpath), kept, result, tol)
+            out.golden_failures = place(found, golden_positions(kept.text, str(gpath))
+                                        ) if found else []
     return out
 
 
@@ -177,9 +195,9 @@ def _current(old: str, new: str, path: str, result: Result, tol: Tolerance) -> b
     return same_shape(golden, result) and not compare_golden(path, golden, result, tol)
 
 
-def _stale(golden: Path, update: bool) -> StaleGolden:
+def _stale(golden: Path, prune: bool) -> StaleGolden:
     stale = StaleGolden(str(golden))
-    if update:
+    if prune:
         try:
             golden.unlink()
             stale.removed = True

@@ -14,7 +14,7 @@ from circuitrun.cli import app
 from circuitrun.golden.discover import discover
 
 pytest_plugins = ["pytester"]
-runner = CliRunner()
+runner = CliRunner(env={"GITHUB_ACTIONS": "false"})  # the exact text, also on GitHub
 
 # f = -x at x = 0.5: f = -0.5, df/dx = -1.
 NEG = "inputs: {x: 0.5}\ngates:\n  f: {op: neg, in: x}\nexpect: {values: {f: -0.5}}\n"

@@ -23,7 +23,7 @@ from circuitrun.golden.compare import Tolerance, compare
 
 from support.paths import ROOT
 
-runner = CliRunner()
+runner = CliRunner(env={"GITHUB_ACTIONS": "false"})  # the exact text, also on GitHub
 
 # f = x*y at x = 4, y = -3: f = -12; df/dx = y = -3, df/dy = x = 4.
 MUL = """\
@@ -123,8 +123,10 @@ def test_tolerance_boundary_through_the_cli(tmp_path: Path) -> None:
     assert check(at).exit_code == 0
     result = check(past)
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0] == (
-        f"{past}: value(f): expected -1.0, got -1.3750000000000002 (|diff| 3.8e-01, tol 3.8e-01)")
+    # the summary first: relative error 0.3750000000000002/1.0; f's entry is on line 4
+    assert result.stdout.splitlines()[:2] == [
+        f"{past}: 1 entry moved; largest relative error 3.8e-01 in value(f) ({past}:4)",
+        f"{past}: value(f): expected -1.0, got -1.3750000000000002 (|diff| 3.8e-01, tol 3.8e-01)"]
 
 
 def test_rtol_atol_options_override_the_spec(tmp_path: Path) -> None:
@@ -182,11 +184,15 @@ def test_changed_gradient_fails_with_exact_lines_then_update_accepts_it(project:
     # ties: split shares dm = 1 between the tied a and b: 0.5 each, where ties: first
     # gave a 1 and b 0. Values stay; tol = 1e-12 + 1e-9*|expected|.
     write(project, "circuits/max.yaml", MAX.replace("in: [a, b]}", "in: [a, b], ties: split}"))
+    # Worst first: grad(b)'s relative error is 0.5/0 = inf, grad(a)'s 0.5/1.0; b is the
+    # golden file's second node, on line 7 (after 5 lines of header and a's line).
     result = check("circuits", "--golden-dir", "golden")
     assert result.exit_code == 1
     assert result.stdout == (
-        "golden/max.json: grad(a): expected 1.0, got 0.5 (|diff| 5.0e-01, tol 1.0e-09)\n"
+        "circuits/max.yaml: 2 entries moved; largest relative error inf in grad(b)"
+        " (golden/max.json:7)\n"
         "golden/max.json: grad(b): expected 0.0, got 0.5 (|diff| 5.0e-01, tol 1.0e-12)\n"
+        "golden/max.json: grad(a): expected 1.0, got 0.5 (|diff| 5.0e-01, tol 1.0e-09)\n"
         "to accept the new numbers: circuitrun check circuits --golden-dir golden --update\n"
         "3 passed, 1 failed\n"
     )
@@ -199,10 +205,13 @@ def test_changed_gradient_fails_with_exact_lines_then_update_accepts_it(project:
 
 def test_inline_expect_failure_names_the_spec(project: Path) -> None:
     # z = -3: f = 3*-3 = -9 (expected -12, |diff| 3, tol 1e-12 + 1e-9*12); df/dx = z = -3.
+    # Relative errors 3/12 and 1/4 tie: file order; f's entry is on the spec's line 6.
     write(project, "circuits/add_mul.yaml", ADD_MUL.replace("z: -4}", "z: -3}"))
     result = check("circuits/add_mul.yaml")
     assert result.exit_code == 1
     assert result.stdout == (
+        "circuits/add_mul.yaml: 2 entries moved; largest relative error 2.5e-01 in value(f)"
+        " (circuits/add_mul.yaml:6)\n"
         "circuits/add_mul.yaml: value(f): expected -12.0, got -9.0 (|diff| 3.0e+00, tol 1.2e-08)\n"
         "circuits/add_mul.yaml: grad(x): expected -4.0, got -3.0 (|diff| 1.0e+00, tol 4.0e-09)\n"
         "expect blocks are edited by hand; the current numbers:"
@@ -221,18 +230,22 @@ def test_syntax_error_is_reported_and_the_others_still_checked(project: Path) ->
     assert result.stdout == "4 passed, 1 failed\n"
 
 
-def test_stale_golden_fails_and_update_removes_it(project: Path) -> None:
+def test_stale_golden_fails_and_prune_removes_it(project: Path) -> None:
     (project / "circuits" / "sub" / "half.yaml").unlink()
     result = check("circuits", "--golden-dir", "golden")
     assert result.exit_code == 1
     assert result.stdout == (
         "golden/half.json: stale golden: no spec 'half' was checked\n"
-        "to accept the new numbers: circuitrun check circuits --golden-dir golden --update\n"
+        "to remove the stale golden files: circuitrun check circuits --golden-dir golden"
+        " --prune\n"
         "3 passed, 1 failed\n"
     )
-    update = check("circuits", "--golden-dir", "golden", "--update")
-    assert "golden/half.json: removed (stale golden)\n" in update.stdout
-    assert update.exit_code == 0
+    update = check("circuits", "--golden-dir", "golden", "--update")  # writes, never removes
+    assert update.exit_code == 1
+    assert (project / "golden" / "half.json").exists()
+    prune = check("circuits", "--golden-dir", "golden", "--prune")
+    assert prune.stdout == "golden/half.json: removed (stale golden)\n3 passed, 0 failed\n"
+    assert prune.exit_code == 0
     assert not (project / "golden" / "half.json").exists()
 
 
@@ -246,7 +259,8 @@ def test_missing_nodes_on_either_side_are_named(project: Path) -> None:
     # Rename f to h: the circuit has h, the golden file has f.
     write(project, "circuits/mul.yaml", MUL.replace("f:", "h:"))
     result = check("circuits/mul.yaml", "--golden-dir", "golden")
-    assert result.stdout.splitlines()[:3] == [
+    assert result.stdout.splitlines()[:4] == [
+        "circuits/mul.yaml: 3 entries moved",  # none of them a number
         'golden/mul.json: output: expected "f", got "h"',
         "golden/mul.json: node 'h': not in the golden file",
         "golden/mul.json: node 'f': in the golden file, not in the circuit",
@@ -260,7 +274,9 @@ def test_null_grad_of_a_constant_compares_as_null(project: Path) -> None:
     golden.write_text(golden.read_text(encoding="utf-8").replace('"grad": null', '"grad": 0.0'),
                       encoding="utf-8")
     result = check("circuits/sub/half.yaml", "--golden-dir", "golden")
-    assert result.stdout.splitlines()[0] == "golden/half.json: grad(g.1): expected 0.0, got null"
+    assert result.stdout.splitlines()[:2] == [
+        "circuits/sub/half.yaml: 1 entry moved",  # a null is no number: no relative error
+        "golden/half.json: grad(g.1): expected 0.0, got null"]
 
 
 def test_nonfinite_results_are_golden_as_words(tmp_path: Path,
@@ -338,6 +354,34 @@ def test_set_gives_an_input_its_value_and_goes_into_the_update_command(
     assert unknown.exit_code == 2
     assert unknown.stderr == ("circuitrun check: error: --set input 'w' is not an input"
                               " of any spec checked [usage]\n")
+
+
+# d = dot(w, x) at w = [1, 2], x = [3, 4]: d = 11; dd/dw[0] = x[0] = 3, dd/dx[1] = w[1] = 2.
+DOT = """\
+    inputs: {w: [1, 2], x: [3, 4]}
+    gates:
+      d: dot(w, x)
+    expect:
+      values: {d: 11.0}
+      grads:
+        w[0]: 3.0
+        x[1]: 2.0
+    """
+
+
+@pytest.mark.parametrize(("sets", "line"), [
+    # w = [1, 3]: d = 3 + 12 = 15; dd/dx[1] = w[1] = 3
+    (["--set", "w=[1, 3]"], "value(d): expected 11.0, got 15.0 (|diff| 4.0e+00, tol 1.1e-08)"),
+    # x[0] = 5: d = 5 + 8 = 13; dd/dw[0] = x[0] = 5
+    (["--set", "x[0]=5"], "value(d): expected 11.0, got 13.0 (|diff| 2.0e+00, tol 1.1e-08)"),
+])
+def test_set_gives_vectors_and_their_elements(tmp_path: Path, sets: list[str],
+                                              line: str) -> None:
+    path = write(tmp_path, "dot.yaml", DOT)
+    assert check(path).exit_code == 0
+    result = check(path, *sets)
+    assert result.exit_code == 1
+    assert f"{path}: {line}" in result.stdout.splitlines()
 
 
 # ---- --update never leaves a broken golden ---------------------------------------------
@@ -459,7 +503,8 @@ def test_a_hand_edited_golden_structure_fails(project: Path, old: str, new: str,
     golden.write_text(text.replace(old, new), encoding="utf-8")
     result = check("circuits/mul.yaml", "--golden-dir", "golden")
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0] == line
+    assert result.stdout.splitlines()[0].startswith("circuits/mul.yaml: 1 entry moved")
+    assert result.stdout.splitlines()[1] == line
 
 
 def test_golden_nodes_in_another_order_fail(project: Path) -> None:
@@ -470,7 +515,7 @@ def test_golden_nodes_in_another_order_fail(project: Path) -> None:
     golden.write_text("".join(lines), encoding="utf-8")
     result = check("circuits/mul.yaml", "--golden-dir", "golden")
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0] == ("golden/mul.json: node order: the golden file"
+    assert result.stdout.splitlines()[1] == ("golden/mul.json: node order: the golden file"
                                              " lists the nodes in another order than the"
                                              " circuit's output")
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+import circuitrun
+
 pytest_plugins = ["pytester"]
 
 # f = x*y at x = 4, y = -3: f = -12; df/dx = y = -3, df/dy = x = 4.
@@ -110,17 +112,34 @@ def test_syntax_error_is_reported_and_the_others_still_checked(pytester: pytest.
     result.stdout.fnmatch_lines(["circuits/broken.yaml:3:22: error: * [[]yaml-syntax[]]"])
 
 
-def test_stale_golden_fails_and_update_removes_it(pytester: pytest.Pytester,
-                                                  project: Path) -> None:
+def test_stale_golden_fails_and_prune_removes_it(pytester: pytest.Pytester,
+                                                 project: Path) -> None:
     (project / "circuits" / "mul.yaml").unlink()
     result = run(pytester)
     result.assert_outcomes(passed=2, failed=1)
     assert "golden/mul.json: stale golden: no spec 'mul' was checked" in result.stdout.lines
-    update = run(pytester, "--circuitrun-update")
-    update.assert_outcomes(passed=3)  # the stale item passes by removing the file
-    assert "golden/mul.json: removed (stale golden)" in update.stdout.lines
+    update = run(pytester, "--circuitrun-update")  # writes, never removes
+    update.assert_outcomes(passed=2, failed=1)
+    assert (project / "golden" / "mul.json").exists()
+    prune = run(pytester, "--circuitrun-prune")
+    prune.assert_outcomes(passed=3)  # the stale item passes by removing the file
+    assert "golden/mul.json: removed (stale golden)" in prune.stdout.lines
     assert not (project / "golden" / "mul.json").exists()
     run(pytester).assert_outcomes(passed=2)
+
+
+def test_prune_refuses_when_the_paths_do_not_cover_the_golden_folder(
+        pytester: pytest.Pytester, project: Path) -> None:
+    # Only circuits/sub is configured: mul.json and neg.json look stale, but their specs
+    # are in circuits/, beside it.
+    write(project, "pytest.ini", INI.replace("= circuits", "= circuits/sub"))
+    result = run(pytester, "--circuitrun-prune")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines([
+        "--circuitrun-prune refused: 'golden/mul.json' is the golden file of"
+        " 'circuits/mul.yaml', which the paths given do not cover: *"])
+    assert sorted(p.name for p in (project / "golden").iterdir()) == [
+        "max.json", "mul.json", "neg.json"]
 
 
 def test_update_of_a_broken_spec_keeps_its_golden(pytester: pytest.Pytester,
@@ -212,3 +231,71 @@ def test_pytest_p_in_a_project_that_only_installed_circuitrun(tmp_path: Path,
     assert ("golden/mul.json: grad(x): expected -3.0, got -2.5 (|diff| 5.0e-01, tol 3.0e-09)"
             in run.stdout.splitlines())
     assert "1 failed, 1 passed" in run.stdout
+
+
+@pytest.mark.slow  # three runs of pytest -n 2: half a minute
+def test_update_and_prune_under_xdist_lose_nothing(tmp_path: Path) -> None:
+    # Twelve specs f_k = x*k at x = 2 (so f_k = 2k, df/dx = k), split between two workers;
+    # half have a golden file already (one of them out of date), and one golden file is stale.
+    write(tmp_path, "pytest.ini", INI)
+    specs = {k: write(tmp_path, f"circuits/s{k:02}.yaml",
+                      f"inputs: {{x: 2}}\ngates:\n  f: {{op: mul, in: [x, {k}]}}\n")
+             for k in range(1, 13)}
+    golden = tmp_path / "golden"
+    golden.mkdir()
+    first = _pytest(tmp_path, "-n", "2", "--circuitrun-update", autoload=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "2 workers [12 items]" in first.stdout
+    written = {p.name: p.read_bytes() for p in golden.iterdir()}
+    assert sorted(written) == [f"s{k:02}.json" for k in range(1, 13)]
+    # every file is whole, and is its spec's JSON output (what `circuitrun run` prints)
+    for k, spec in specs.items():
+        assert written[f"s{k:02}.json"].decode() == circuitrun.load(spec).run().to_json()
+    # the summary lists the files both workers wrote
+    assert sorted(line for line in first.stdout.splitlines() if line.endswith(": created")) == [
+        f"golden/s{k:02}.json: created" for k in range(1, 13)]
+
+    write(tmp_path, "circuits/s03.yaml", "inputs: {x: 2}\ngates:\n  f: {op: mul, in: [x, 30]}\n")
+    (golden / "gone.json").write_bytes(written["s01.json"])
+    # An update of some specs only (-k) under xdist writes s03 and removes nothing.
+    some = _pytest(tmp_path, "-n", "2", "--circuitrun-update", "-k", "s03 or s04", autoload=True)
+    assert some.returncode == 0, some.stdout + some.stderr
+    after = {p.name: p.read_bytes() for p in golden.iterdir()}
+    assert sorted(after) == sorted([*written, "gone.json"])
+    assert after["s03.json"] != written["s03.json"]
+    assert {n: b for n, b in after.items() if n not in ("s03.json", "gone.json")} == {
+        n: b for n, b in written.items() if n != "s03.json"}
+    # The whole update and prune under xdist: only the stale file goes.
+    whole = _pytest(tmp_path, "-n", "2", "--circuitrun-update", "--circuitrun-prune",
+                    autoload=True)
+    assert whole.returncode == 0, whole.stdout + whole.stderr
+    assert "golden/gone.json: removed (stale golden)" in whole.stdout.splitlines()
+    assert {p.name: p.read_bytes() for p in golden.iterdir()} == {
+        n: b for n, b in after.items() if n != "gone.json"}
+
+
+def test_a_failing_spec_shows_its_summary_and_ten_entries_or_all_with_v(
+        pytester: pytest.Pytester) -> None:
+    # f = a1 + ... + a12 at a_k = k, then a_k = 2k: every value(a_k) moves by k, a relative
+    # error of 1.0 (all equal: file order), f by 78 (1.0 too); 13 entries, 3 past the ten.
+    values = ", ".join(f"a{k}: {k}" for k in range(1, 13))
+    names = ", ".join(f"a{k}" for k in range(1, 13))
+    spec = f"inputs: {{{values}}}\ngates:\n  f: {{op: add, in: [{names}]}}\n"
+    write(pytester.path, "pytest.ini", INI)
+    write(pytester.path, "circuits/sum.yaml", spec)
+    (pytester.path / "golden").mkdir()
+    run(pytester, "--circuitrun-update").assert_outcomes(passed=1)
+    write(pytester.path, "circuits/sum.yaml",
+          spec.replace(values, ", ".join(f"a{k}: {2 * k}" for k in range(1, 13))))
+    result = run(pytester)
+    result.assert_outcomes(failed=1)
+    lines = result.stdout.lines
+    assert ("circuits/sum.yaml: 13 entries moved; largest relative error 1.0e+00 in value(a1)"
+            " (golden/sum.json:6)") in lines
+    assert "… and 3 more (-v shows all)" in lines
+    assert "golden/sum.json: value(a11): expected 11.0, got 22.0 (|diff| 1.1e+01, tol 1.1e-08)" \
+        not in lines
+    verbose = run(pytester, "-v")
+    assert "golden/sum.json: value(a11): expected 11.0, got 22.0 (|diff| 1.1e+01, tol 1.1e-08)" \
+        in verbose.stdout.lines
+    assert "… and 3 more (-v shows all)" not in verbose.stdout.lines

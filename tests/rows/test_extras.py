@@ -39,11 +39,12 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in extras))
 
 @pytest.mark.parametrize(("module", "what", "message"), [
     ("pyarrow.parquet", "Parquet data",
-     "Parquet data needs pyarrow: pip install 'circuitrun[parquet]'"),
+     "Parquet data needs pyarrow: pip install '.[parquet]' in a clone of circuitrun"),
     ("distributed", "running on a Dask cluster",
-     "running on a Dask cluster needs distributed: pip install 'circuitrun[dask]'"),
+     "running on a Dask cluster needs distributed: pip install '.[dask]' in a"
+     " clone of circuitrun"),
     ("dask.dataframe", "circuitrun.dask",
-     "circuitrun.dask needs dask: pip install 'circuitrun[dask]'"),
+     "circuitrun.dask needs dask: pip install '.[dask]' in a clone of circuitrun"),
 ])
 def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch, module: str, what: str,
                                   message: str) -> None:

@@ -168,7 +168,8 @@ def test_without_pyarrow(div: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         monkeypatch.setitem(sys.modules, name, None)
     got = invoke("run", div, "--inputs", tmp_path / "rows.parquet")
     assert (got.exit_code, got.stderr) == (2, "circuitrun run: error: Parquet data needs"
-                                              " pyarrow: pip install 'circuitrun[parquet]'"
-                                              " [usage]\n")
+                                              " pyarrow: pip install '.[parquet]' in a clone"
+                                              " of circuitrun [usage]\n")
     got = invoke("run", div, "--inputs", tmp_path / "rows.parquet", "-o", tmp_path / "o.pq")
-    assert got.stderr.endswith("needs pyarrow: pip install 'circuitrun[parquet]' [usage]\n")
+    assert got.stderr.endswith("needs pyarrow: pip install '.[parquet]' in a clone of circuitrun"
+                               " [usage]\n")

@@ -9,9 +9,11 @@ command line relative to it, so the expected lines are exact.
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -40,16 +42,23 @@ WITHOUT_LIBYAML = [sys.executable, "-c", "import sys, yaml; del yaml.CSafeLoader
 
 def answer(folder: Path, *args: str, seconds: float = 10.0, memory: int = MEMORY,
            libyaml: bool = True) -> Answer:
-    """``circuitrun ARGS`` run in ``folder`` as a process of its own, bounded."""
+    """``circuitrun ARGS`` run in ``folder`` as a process of its own, bounded: ``memory``
+    bytes, ``seconds`` of CPU (what the process itself spends: the same on a busy machine,
+    where other work stretches wall time), and ten times that of wall time (a process
+    that waits on something, using no CPU)."""
+    cpu = math.ceil(seconds)
 
     def bound() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))  # SIGXCPU, then SIGKILL
 
     start = time.perf_counter()
     command = [sys.executable, "-m", "circuitrun"] if libyaml else WITHOUT_LIBYAML
     proc = subprocess.run([*command, *args], cwd=folder,
-                          capture_output=True, timeout=seconds, preexec_fn=bound)
+                          capture_output=True, timeout=10 * seconds, preexec_fn=bound)
     took = time.perf_counter() - start
+    assert proc.returncode not in (-signal.SIGXCPU, -signal.SIGKILL), (
+        f"more than {cpu} s of CPU: {' '.join(args)}")
     out = Answer(proc.returncode, proc.stdout.decode("utf-8", "replace"),
                  proc.stderr.decode("utf-8", "replace"), took)
     assert "Traceback" not in out.stderr, out.stderr

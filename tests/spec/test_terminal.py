@@ -78,6 +78,17 @@ def test_piped_the_same_problem_is_its_one_line_only(tmp_path: Path) -> None:
     assert (code, err) == (2, terminal[1].splitlines(keepends=True)[0])
 
 
+def test_check_shows_an_invalid_specs_problems_as_run_does(tmp_path: Path) -> None:
+    # check's report: an invalid spec's problem with its line and caret (exit 2: invalid)
+    name = spec(tmp_path, UNKNOWN_OP)
+    code, err = on_a_terminal(tmp_path, "check", name)
+    assert (code, err) == (2, (
+        f"spec.yaml:5:11: error: unknown op 'multiply' (ops: {', '.join(OPS)}) [unknown-op]\n"
+        " 5 |   f: {op: multiply, in: [x, y]}\n"
+        "   |           ^\n"))
+    assert piped(tmp_path, "check", name) == (2, err.splitlines(keepends=True)[0])
+
+
 def test_every_problem_of_validate_has_its_line(tmp_path: Path) -> None:
     # two problems in one file, and one in another: each under its own line
     spec(tmp_path, "inputs:\n  x: 1\n  y: 2\ngates:\n  f: {op: mul, in: x, y}\n"
