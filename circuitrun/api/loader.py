@@ -1,6 +1,8 @@
 """A spec's text → its DAG, through the stages: read → spec → graph.
 
-Reading is first done without positions (they cost time and memory on large files);
+A JSON spec is first read by Pydantic as it validates (one pass: no plain data in
+between); when that finds anything wrong, it is read as any spec is.  Reading is first
+done without positions (they cost time and memory on large files);
 when validation or the graph finds a problem, the text is read once more, with
 positions, and every finding is placed at its line and column.  A valid spec keeps
 its model when it is small; a large one's is made again when asked for.
@@ -22,7 +24,7 @@ from circuitrun.read import Positions, parse, read_text
 from circuitrun.spec.findings import Finding
 from circuitrun.spec.models import Spec
 from circuitrun.spec.scalarpos import ScalarText
-from circuitrun.spec.validate import check, model
+from circuitrun.spec.validate import check, check_json, model
 
 KEEP_SPEC = 1 << 16
 """Up to this many characters, a spec's Pydantic model is kept (``circuitrun check`` asks
@@ -64,17 +66,31 @@ def load_text(text: str, path: str, *, is_json: bool = False) -> Loaded:
     """Validate and build a spec from its text; ``path`` names it in problems."""
     check_size(len(text), path)
     with no_cyclic_gc():
-        parsed = parse(text, path, is_json=is_json, duplicates=False)
-        check_nodes(parsed.data, path, len(text))  # before the model and the DAG
-        if not parsed.problems:
-            spec, findings, broken, keys = check(parsed.data)
+        checked = check_json(text) if is_json and _few_items(text) else None
+        if checked is None:
+            parsed = parse(text, path, is_json=is_json, duplicates=False)
+            check_nodes(parsed.data, path, len(text))  # before the model and the DAG
+            checked = None if parsed.problems else check(parsed.data)
             del parsed  # the model holds what is needed of the data
+        elif checked.spec is not None:  # valid as read: counted on the model, before the DAG
+            check_nodes({"inputs": checked.spec.inputs, "gates": checked.spec.gates},
+                        path, len(text))
+        if checked is not None:
+            spec, findings, broken, keys = checked
             if spec is not None and not findings and _no_duplicates(keys, text, path, is_json):
                 built, findings = build(spec, broken)
                 if not findings:
                     kept = spec if len(text) <= KEEP_SPEC else None
                     return Loaded(built, path, text, is_json, spec.name, kept)
         raise SpecError(_problems(text, path, is_json))
+
+
+def _few_items(text: str) -> bool:
+    """Whether a JSON text holds at most about two list items per key, so that its
+    model can be made before its nodes are counted: validating a text of list items
+    (``[1,1,1,...]``, each an inline constant) would take gigabytes before the count
+    refuses it."""
+    return text.count(",") <= 2 * text.count(":") + 64
 
 
 def load_data(data: Mapping[str, Any], path: str) -> Loaded:

@@ -14,10 +14,8 @@ from typing import Any
 
 from circuitrun.problems import Problem
 from circuitrun.read import fast
-from circuitrun.read.jsonevents import json_events
 from circuitrun.read.parsed import Parsed
 from circuitrun.read.source import line_col, lone_surrogate
-from circuitrun.read.walker import walk
 
 
 class _Duplicate(Exception):
@@ -51,6 +49,8 @@ def parse(text: str, path: str, *, is_json: bool, track: bool = False,
         data = fast.read(text)
         if data is not fast.DECLINE:
             return Parsed(data, None, [])
+    from circuitrun.read.walker import walk  # PyYAML: see _parse_json
+
     return walk(text, path, track)
 
 
@@ -77,6 +77,11 @@ def _parse_json(text: str, path: str, track: bool, hook: Any = _unique_pairs) ->
                 f"'{text[bad:bad + 6]}' is half of a surrogate pair, not a character")])
         if not track:
             return Parsed(data, None, [])
+    # Imported here, not above: a valid JSON spec never needs PyYAML, whose import is
+    # about a tenth of `circuitrun run`'s start-up.
+    from circuitrun.read.jsonevents import json_events
+    from circuitrun.read.walker import walk
+
     try:  # JSON's own tokens: JSON is not always YAML (a key of 1025 characters)
         return walk(text, path, track, json_events(text))
     except ValueError:

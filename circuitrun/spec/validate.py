@@ -68,6 +68,22 @@ def check(data: Any) -> Checked:
         if mended is not None:
             findings += _attribute_findings(mended)
         return Checked(mended, findings, broken)
+    return _checked(spec)
+
+
+def check_json(text: str) -> Checked | None:
+    """``check`` of a JSON document read by Pydantic as it validates, in one pass with
+    no plain data in between: the result for a document the format accepts, else None
+    (anything wrong, syntax included, is then read and checked as any document is)."""
+    try:
+        spec = Spec.model_validate_json(text)
+    except ValidationError:
+        return None
+    return _checked(spec)
+
+
+def _checked(spec: Spec) -> Checked:
+    """A valid model's attribute findings and its count of keys."""
     bodies: list[Any] = list(spec.gates.values())
     if set(map(type, bodies)) != {dict}:  # expression gates (SPEC 9.2): no keys, no attributes
         bodies = [b for b in bodies if isinstance(b, dict)]

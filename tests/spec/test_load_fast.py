@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -242,3 +243,34 @@ def test_lone_surrogate_in_json_is_refused() -> None:
     with pytest.raises(SpecError) as err:
         circuitrun.loads(text, json=True)
     assert [(p.line, p.col, p.code) for p in err.value.problems] == [(1, 12, "yaml-syntax")]
+
+
+@pytest.mark.parametrize(("value", "where"), [
+    ('"a\\udc00b"', (1, 12)),  # the low half alone
+    ("1e400", (1, 10)),  # read as inf: not a finite number
+])
+def test_json_that_pydantic_refuses_is_placed_as_before(value: str,
+                                                        where: tuple[int, int]) -> None:
+    # A JSON text is first read by Pydantic as it validates; whatever it refuses is read
+    # again as any spec is, and each problem placed at its line and column.
+    text = ('{"name": ' + value + ', "inputs": {"x": 1},'
+            ' "gates": {"f": {"op": "neg", "in": "x"}}}')
+    with pytest.raises(SpecError) as err:
+        circuitrun.loads(text, json=True)
+    assert [(p.line, p.col) for p in err.value.problems] == [where]
+
+
+def test_a_json_run_never_imports_pyyaml() -> None:
+    # PyYAML reads YAML and places the problems of JSON: a valid JSON spec's run leaves
+    # it out (about 20 ms of start-up: bench/run.py's start-up row).
+    script = """
+import sys
+from typer.testing import CliRunner
+from circuitrun.cli import app
+r = CliRunner().invoke(app, ["run", "circuits/neuron.json"])
+assert r.exit_code == 0, r.output
+print("yaml" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout == "False\n", out.stderr
