@@ -10,12 +10,34 @@ problems: syntax errors, duplicate keys, unknown tags, the limits.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from circuitrun.problems import Problem
 from circuitrun.read import fast
 from circuitrun.read.parsed import Parsed
 from circuitrun.read.source import line_col, lone_surrogate
+
+_CONSTANT = re.compile(r'"(?:\\.|[^"\\])*"|(-?Infinity|NaN)')
+"""A JSON string (skipped), or the words ``json`` reads but JSON does not have."""
+
+
+class _Constant(Exception):
+    """NaN or Infinity in a JSON text: ``json`` reads them, JSON (RFC 8259) has no such
+    number."""
+
+
+def _no_constant(word: str) -> Any:
+    raise _Constant(word)
+
+
+def _constant_problem(text: str, path: str) -> Parsed:
+    """The first NaN or Infinity outside a string, as a syntax problem at its place."""
+    m = next(m for m in _CONSTANT.finditer(text) if m.group(1))
+    line, col = line_col(text, m.start(1))
+    return Parsed(None, None, [Problem(
+        path, line, col, "yaml-syntax",
+        f"'{m.group(1)}' is not JSON: JSON has no NaN or Infinity; write a number")])
 
 
 class _Duplicate(Exception):
@@ -56,16 +78,21 @@ def parse(text: str, path: str, *, is_json: bool, track: bool = False,
 
 def _parse_json(text: str, path: str, track: bool, hook: Any = _unique_pairs) -> Parsed:
     try:
-        data = json.loads(text, object_pairs_hook=hook)
+        data = json.loads(text, object_pairs_hook=hook, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         return _syntax_error(text, path, e)
+    except _Constant:
+        return _constant_problem(text, path)
     except (_Duplicate, RecursionError, ValueError):
         # json stopped at a duplicate key, a deep nesting or a 4300-digit integer: the
         # walker below places those, but first any syntax error json did not reach
         try:
-            json.loads(text, parse_int=float)  # no duplicate check, no digit limit
+            # no duplicate check, no digit limit
+            json.loads(text, parse_int=float, parse_constant=_no_constant)
         except json.JSONDecodeError as e:
             return _syntax_error(text, path, e)
+        except _Constant:
+            return _constant_problem(text, path)
         except RecursionError:
             pass
     else:

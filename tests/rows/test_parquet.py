@@ -184,12 +184,12 @@ def test_integers_and_narrow_floats_become_their_nearest_double(div: Path, tmp_p
     path = tmp_path / "rows.parquet"
     pq.write_table(pa.table({"a": values}), path, row_group_size=7)
     out = tmp_path / "out.parquet"
-    got = runner.invoke(app, ["run", str(div), "--inputs", str(path), "-o", str(out)])
+    got = invoke("run", div, "--inputs", path, "-o", out)
     assert got.exit_code == 0, got.stderr
     assert pq.read_table(out).column("input.a").to_pylist() == values.astype(float).tolist()
     with pytest.MonkeyPatch.context() as m:
         m.setattr(parquet_in, "BATCH_ROWS", 3)
-        again = runner.invoke(app, ["run", str(div), "--inputs", str(path), "-o", str(out)])
+        again = invoke("run", div, "--inputs", path, "-o", out)
         assert again.exit_code == 0, again.stderr
         assert pq.read_table(out).column("input.a").to_pylist() == values.astype(
             float).tolist()

@@ -54,6 +54,12 @@ CASES = [
         gates:
           f: {op: neg, in: @x}
         """, [(3, 20, "yaml-syntax")]),  # '@' cannot start a token; col 20 is the '@'
+    # json reads NaN and Infinity, JSON has neither: a syntax problem at the word, also
+    # where the model would take a string (a name) and after one in a string
+    case("json-nan-name", '{"name": NaN, "inputs": {"x": 1}, "gates": {"f": "-x"}}',
+         [(1, 10, "yaml-syntax")], "spec.json"),  # col 10 is the N of NaN
+    case("json-infinity", '{"name": "NaN", "inputs": {"x": -Infinity}, "gates": {"f": "-x"}}',
+         [(1, 33, "yaml-syntax")], "spec.json"),  # col 33 is the '-' of -Infinity
     case("syntax-tab-indent", b"inputs:\n\tx: 1\ngates:\n  f: {op: neg, in: x}\n",
          [(2, 1, "yaml-syntax")]),
     # A file holds one circuit: a second document is an error at its '---'.
