@@ -8,13 +8,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
 from circuitrun.api.circuit import Circuit, MissingInputsError, load, loads
 from circuitrun.api.result import NodeResult, Result
-from circuitrun.engine.gradcheck import GradcheckResult, NodeCheck, Verdict
-from circuitrun.golden.report import CheckReport
-from circuitrun.golden.run import check
 from circuitrun.problems import (
     CircuitError,
     NonFiniteError,
@@ -24,16 +23,30 @@ from circuitrun.problems import (
     UsageError,
 )
 
+if TYPE_CHECKING:
+    from circuitrun.engine.gradcheck import GradcheckResult, NodeCheck, Verdict
+    from circuitrun.golden.report import CheckReport
+    from circuitrun.golden.run import check
+
 LAZY = ("diagram", "explain")
 """Subpackages reached as ``circuitrun.diagram`` without an import of their own, loaded when
 first used (``import circuitrun`` alone stays fast for the command line)."""
+LAZY_NAMES = {"GradcheckResult": "circuitrun.engine.gradcheck",
+              "NodeCheck": "circuitrun.engine.gradcheck",
+              "Verdict": "circuitrun.engine.gradcheck",
+              "CheckReport": "circuitrun.golden.report",
+              "check": "circuitrun.golden.run"}
+"""Names of the API whose modules a plain `circuitrun run` does not need, imported on
+first use (gradcheck and the golden checks: about a tenth of its start-up)."""
 
 
 def __getattr__(name: str) -> object:
-    if name in LAZY:
-        import importlib
+    import importlib
 
+    if name in LAZY:
         return importlib.import_module(f"circuitrun.{name}")
+    if name in LAZY_NAMES:
+        return getattr(importlib.import_module(LAZY_NAMES[name]), name)
     raise AttributeError(f"module 'circuitrun' has no attribute '{name}'")
 
 

@@ -12,7 +12,6 @@ from circuitrun.api.display import Bundle, circuit_bundle, circuit_text
 from circuitrun.api.inputs import Inputs, given_values
 from circuitrun.api.loader import Loaded, keyed, load_data, load_file, load_text, no_cyclic_gc
 from circuitrun.api.result import Result
-from circuitrun.engine.gradcheck import GradcheckResult, check
 from circuitrun.engine.scalar import (
     Program,
     compile_program,
@@ -32,6 +31,7 @@ from circuitrun.spec.refs import Shape, output_error
 
 if TYPE_CHECKING:
     from circuitrun.engine.batch import BatchResult
+    from circuitrun.engine.gradcheck import GradcheckResult
 
 
 class MissingInputsError(SpecError):
@@ -154,6 +154,8 @@ class Circuit:
         """Compare each input's gradient (each node's, with ``all_nodes``) with central
         differences; see ``circuitrun.gradcheck``. Raises as ``run`` does."""
         view = self.run(inputs).view
+        from circuitrun.engine.gradcheck import check  # a run seldom asks for it
+
         return check(self._prog, self.name, list(view.values), list(view.grads), eps=eps,
                      rtol=rtol, atol=atol, all_nodes=all_nodes)
 

@@ -11,9 +11,6 @@ import typer
 
 from circuitrun.cli.common import SetOption, parse_sets
 from circuitrun.cli.errors import show
-from circuitrun.golden.junit import write_junit
-from circuitrun.golden.reporters import REPORTERS, github_annotations
-from circuitrun.golden.run import check
 from circuitrun.problems import Problem, UsageError
 
 
@@ -55,6 +52,11 @@ def check_command(
     """Compare specs with their expect blocks and golden files; exit 1 on a mismatch.
 
     With GITHUB_ACTIONS=true, failures are also written as GitHub annotations."""
+    # imported when the command runs: every command's start-up would pay for them
+    from circuitrun.golden.junit import write_junit
+    from circuitrun.golden.reporters import REPORTERS, github_annotations
+    from circuitrun.golden.run import check
+
     values = parse_sets(sets)
     try:
         report = check(paths, golden_dir, update=update, rtol=rtol, atol=atol,

@@ -19,7 +19,6 @@ from typing import NamedTuple
 
 from circuitrun.explain.formula import fill
 from circuitrun.ops.table import OPS, Op
-from circuitrun.spec.expr import FUNCTIONS, compile_expression
 
 __all__ = ["HEADER", "OP_TABLE_FORMATS", "OpRow", "op_rows"]
 
@@ -47,6 +46,9 @@ class OpRow(NamedTuple):
 
 def _spellings() -> dict[str, list[str]]:
     """Op name → the expressions that make it, operators first."""
+    # the expression compiler, asked what each spelling makes: loaded for this table only
+    from circuitrun.spec.expr import FUNCTIONS, compile_expression
+
     names = {"a": (), "b": ()}
     found: dict[str, list[str]] = {}
     for text in _OPERATORS:
