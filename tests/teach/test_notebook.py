@@ -8,6 +8,7 @@ import copy
 import math
 import os
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import nbformat
@@ -91,8 +92,12 @@ def test_the_committed_outputs_are_current(executed: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def shell() -> InteractiveShell:
-    return InteractiveShell.instance()
+def shell() -> Iterator[InteractiveShell]:
+    # IPython warns when VIRTUAL_ENV names another environment than the running Python
+    # (the tests run from a shell where another venv is activated): not what is tested
+    with pytest.MonkeyPatch.context() as m:
+        m.delenv("VIRTUAL_ENV", raising=False)
+        yield InteractiveShell.instance()
 
 
 def _shown(shell: InteractiveShell, obj: object) -> dict[str, str]:
