@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import pty
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,26 +26,29 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pty is POSIX")
 
 def on_a_terminal(tmp_path: Path, *args: str) -> tuple[int, str]:
     """Exit code and stderr of ``circuitrun ARGS`` run in ``tmp_path`` with its stderr on
-    a pseudo-terminal."""
+    a pseudo-terminal.
+
+    The output is read up to a NUL that this side writes to the terminal once the command
+    has ended (after all it wrote, in order), never up to the terminal's hang-up: a read
+    after the last writer closes can end before all that was written arrives (under load).
+    """
     leader, follower = pty.openpty()
     try:
         proc = subprocess.Popen([sys.executable, "-m", "circuitrun", *args], cwd=tmp_path,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=follower)
+        data, ended, give_up = b"", False, time.monotonic() + 60
+        while not (ended and data.endswith(b"\0")):
+            assert time.monotonic() < give_up, f"no end within 60 s: {data!r}"
+            if select.select([leader], [], [], 0.05)[0]:
+                data += os.read(leader, 4096)
+            elif not ended and proc.poll() is not None:
+                os.write(follower, b"\0")
+                ended = True
     finally:
         os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 4096)
-        except OSError:  # EIO: the command has closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(leader)
-    code = proc.wait(timeout=60)
-    return code, b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+        os.close(leader)
+    return proc.wait(), data[:-1].decode("utf-8").replace("\r\n", "\n")
 
 
 def piped(tmp_path: Path, *args: str) -> tuple[int, str]:
