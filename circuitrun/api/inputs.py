@@ -57,15 +57,14 @@ def given_values(given: Mapping[str, Any], inputs: Sequence[str],
     are the inputs' shapes), as the values of input nodes, in order: a later one wins."""
     names = set(inputs)
     out: dict[str, float] = {}
-    vectors = any(shapes.values())
+    every: dict[str, Shape] | None = None
     for name, value in given.items():
-        if name in names and not isinstance(value, list):
+        if name in names and not isinstance(value, list):  # the common case, at once
             out[name] = _finite(name, value)
-        elif vectors:  # vector or matrix inputs: SPEC section 9.1
-            out.update(assign(name, value, shapes))
-        else:
-            raise UsageError(f"'{name}' is not an input of the circuit"
-                             f"{did_you_mean(name, inputs)}")
+            continue
+        if every is None:  # every input's shape, one number's () included
+            every = {n: () for n in inputs if "[" not in n} | dict(shapes)
+        out.update(assign(name, value, every))  # an element, a whole input, or a mistake
     return out
 
 

@@ -141,6 +141,17 @@ def test_a_name_given_on_the_command_line_gets_did_you_mean(tmp_path: Path, args
     assert stderr_of(tmp_path, SIGMOID, *args) == line + "\n"
 
 
+@pytest.mark.parametrize(("args", "line"), [
+    (["--set", "x=[1, 2]"], "circuitrun run: error: 'x' is one number, not a list [usage]"),
+    (["--set", "x[0]=1"], "circuitrun run: error: 'x' is a number, not a vector: 'x[0]'"
+                          " indexes nothing (write x) [usage]"),
+], ids=["list-for-a-number", "element-of-a-number"])
+def test_a_circuit_of_numbers_says_what_a_name_is(tmp_path: Path, args: list[str],
+                                                  line: str) -> None:
+    # a circuit with no vector: these said "'x' is not an input (did you mean 'x'?)"
+    assert stderr_of(tmp_path, SIGMOID, *args) == line + "\n"
+
+
 def test_validate_prints_the_same_lines(tmp_path: Path) -> None:
     err = stderr_of(tmp_path, TWO_INPUTS + "  f: {op: mul, in: x, y}\n", command="validate")
     assert err == ("spec.yaml:5:23: error: unknown key 'y': write `in: [x, y]` for a list"
