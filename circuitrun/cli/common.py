@@ -19,9 +19,17 @@ SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="Give input NAME the value VALUE (repeatable).", metavar="NAME=VALUE")]
 SpecArgument = Annotated[Path, typer.Argument(help="The circuit file (.yaml, .yml or .json).",
                                               show_default=False)]
+DASH = Path("-")
+"""``-o -`` and ``--inputs -``: stdout and stdin, as Unix tools take them."""
+
+
+def _dash_is_stdout(out: Path | None) -> Path | None:
+    return None if out == DASH else out
+
+
 OutOption = Annotated[Path | None, typer.Option(
-    "-o", "--out", help="Write to FILE (whole or not at all) instead of stdout.",
-    metavar="FILE")]
+    "-o", "--out", help="Write to FILE (whole or not at all) instead of stdout ('-':"
+    " stdout).", metavar="FILE", callback=_dash_is_stdout)]
 
 
 def fail(problems: Iterable[Problem]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import stat
 import sys
 import time
 from pathlib import Path
@@ -20,10 +22,11 @@ class Progress:
         self.path = path
         self.start = time.monotonic()
         self.bar: Any = None
-        try:
-            self.total: int | None = path.stat().st_size
-        except OSError:
-            self.total = None
+        self.total: int | None = None  # unknown for a pipe (stdin), or a file gone
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            if stat.S_ISREG(st.st_mode):
+                self.total = st.st_size
 
     def advance(self, chars: int) -> None:
         """Count ``chars`` more of the file as done."""

@@ -10,12 +10,16 @@ from typing import Annotated
 import typer
 
 from circuitrun.api.circuit import load
-from circuitrun.cli.common import OutOption, SetOption, SpecArgument, emit, parse_sets
+from circuitrun.cli.common import DASH, OutOption, SetOption, SpecArgument, emit, parse_sets
 from circuitrun.problems import UsageError
 from circuitrun.report.formats import DEFAULT, FORMATS, choose
 
 # The registry's formats, as the choices of --format (made when this module is imported).
 RunFormat = StrEnum("RunFormat", [(name, name) for name in FORMATS])  # type: ignore[misc]  # a dynamic Enum
+
+
+def _dash_is_stdin(inputs: Path | None) -> Path | None:
+    return Path("/dev/stdin") if inputs == DASH else inputs
 
 
 def _names(inputs: bool) -> str:
@@ -40,8 +44,8 @@ def run(
     inputs: Annotated[Path | None, typer.Option(
         "--inputs", help="Evaluate once per row of FILE (CSV with a header of input names,"
         f" JSON Lines, or Parquet); rows out as {_names(inputs=True)} [default:"
-        f" {DEFAULT['inputs']}].",
-        metavar="FILE")] = None,
+        f" {DEFAULT['inputs']}]. '-': standard input (CSV or JSON Lines).",
+        metavar="FILE", callback=_dash_is_stdin)] = None,
     all_nodes: Annotated[bool, typer.Option(
         "--all-nodes", help="With --inputs: every node's value and gradient.")] = False,
     dask: Annotated[bool, typer.Option(

@@ -262,6 +262,18 @@ def test_out_file_explicit_format_wins(mul: Path, tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == MUL_JSON
 
 
+@pytest.mark.parametrize("command", [["run"], ["run", "-f", "csv"], ["graph"], ["schema"],
+                                     ["ops"]], ids=" ".join)
+def test_out_dash_is_stdout(command: list[str], mul: Path, tmp_path: Path,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a file named '-' would be made here
+    args = [*command[:1], *([mul] if command[0] in ("run", "graph") else []), *command[1:]]
+    plain = invoke(*args)
+    dashed = invoke(*args, "-o", "-")
+    assert (dashed.exit_code, dashed.stdout, dashed.stderr) == (0, plain.stdout, "")
+    assert plain.stdout and not (tmp_path / "-").exists()
+
+
 def test_out_into_a_missing_directory(mul: Path, tmp_path: Path) -> None:
     out = tmp_path / "no" / "such" / "dir" / "result.json"
     line = one_error_line(invoke("run", mul, "-o", out))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import subprocess
 import sys
 from pathlib import Path
 
@@ -66,6 +67,19 @@ def test_jsonl_in_and_out(spec: Path, tmp_path: Path) -> None:
     assert result.stdout.splitlines()[0] == (
         '{"inputs": {"a": 4.0, "b": 2.0, "c": 3.0}, "value": 6.0,'
         ' "grads": {"a": 1.5, "b": -3.0, "c": 2.0}}')
+
+
+@pytest.mark.parametrize("text", ["a,b\n1,2\n-3.5,0.25\n",
+                                  '{"a": 1, "b": 2}\n{"a": -3.5, "b": 0.25}\n'],
+                         ids=["csv", "jsonl"])
+def test_inputs_dash_reads_stdin(spec: Path, tmp_path: Path, text: str) -> None:
+    # a pipe, as `... | circuitrun run SPEC --inputs -` gives it: the real stdin of a process
+    done = subprocess.run([sys.executable, "-m", "circuitrun", "run", str(spec), "--inputs",
+                           "-"], input=text, capture_output=True, text=True, cwd=tmp_path,
+                          timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert [line.split(",") for line in done.stdout.splitlines()[1:]] == [
+        expected_row(spec, a=1, b=2), expected_row(spec, a=-3.5, b=0.25)]
 
 
 def test_all_nodes(spec: Path, tmp_path: Path) -> None:
