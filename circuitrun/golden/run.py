@@ -38,12 +38,12 @@ from circuitrun.report.atomic import write_atomic
 from circuitrun.spec.models import Expect
 
 
-def check(paths: Iterable[str | Path], golden_dir: str | Path | None = None, *,
+def check(paths: str | Path | Iterable[str | Path], golden_dir: str | Path | None = None, *,
           update: bool = False, rtol: float | None = None, atol: float | None = None,
           allow_missing: bool = False, prune: bool = False,
           inputs: Mapping[str, float] | None = None) -> CheckReport:
-    """Check the specs at ``paths`` (files, or folders searched recursively: see
-    ``circuitrun.golden.discover``).
+    """Check the specs at ``paths``, one path or many (files, or folders searched
+    recursively: see ``circuitrun.golden.discover``).
 
     Each spec is compared with its ``expect`` block and, with ``golden_dir``, with
     ``golden_dir/STEM.json``; ``update`` writes those files instead of comparing them.
@@ -55,7 +55,8 @@ def check(paths: Iterable[str | Path], golden_dir: str | Path | None = None, *,
     ``inputs`` give input values to every spec that has an input of that name.
     Raises ``UsageError`` for arguments that cannot work (nothing is checked then).
     """
-    roots = [Path(p) for p in paths]
+    # one path is one root, not the characters of its name
+    roots = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
     gdir = Path(golden_dir) if golden_dir is not None else None
     _check_options(gdir, update, rtol, atol)
     if prune and gdir is None:

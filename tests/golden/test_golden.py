@@ -449,6 +449,14 @@ def test_python_api_gives_the_cli_report(project: Path) -> None:
     assert (report.passed, report.failed, report.skipped, report.exit_code) == (3, 1, 0, 1)
 
 
+def test_python_api_takes_one_path_as_one(project: Path) -> None:
+    # a str is an iterable of str: its characters were taken as paths ('c', 'i', ...)
+    many = circuitrun.check(["circuits"], "golden")
+    for one in ("circuits", Path("circuits")):
+        assert circuitrun.check(one, "golden") == many
+    assert len(many.specs) == 4  # the project's four specs
+
+
 def test_the_examples_pass() -> None:
     result = check(ROOT / "circuits")
     assert result.exit_code == 0, result.stdout
