@@ -132,7 +132,7 @@ class Circuit:
         bad = first_nonfinite(grads)
         if bad is not None and not allow_nonfinite:
             raise NonFiniteError(self.nonfinite_problem(bad, values, "has gradient", grads[bad]))
-        return Result(self.name, prog.names[out], prog, values, grads)
+        return Result(self.name, prog.names[out], prog, values, grads, self._built.shapes)
 
     def run_batch(self, columns: Mapping[str, Any], output: str | None = None,
                   allow_nonfinite: bool = False, all_nodes: bool = False) -> BatchResult:

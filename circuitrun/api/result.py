@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from circuitrun.api.display import Bundle, result_bundle, result_text
 from circuitrun.engine.scalar import Program
-from circuitrun.problems import UnknownNodeError, did_you_mean
+from circuitrun.problems import UnknownNodeError
 from circuitrun.report.result import ResultView, to_csv, to_json
+from circuitrun.spec.refs import Shape, unknown_node
 
 if TYPE_CHECKING:
     from circuitrun.explain import Explanation
@@ -30,12 +31,13 @@ class Result:
     """Every node's value and d(output)/d(node), in output order (SPEC section 3.4)."""
 
     def __init__(self, circuit: str, output: str, prog: Program, values: list[float],
-                 grads: list[float | None]) -> None:
+                 grads: list[float | None], shapes: Mapping[str, Shape] | None = None) -> None:
         self.circuit = circuit
         self.output = output
         self._prog = prog
         self._values = values
         self._grads = grads
+        self._shapes = shapes or {}  # the vector and matrix inputs' (SPEC section 9.1)
 
     def __repr__(self) -> str:
         return result_text(self)
@@ -62,14 +64,16 @@ class Result:
         """The run step by step (``str()`` of it, ``.to_markdown()``); see circuitrun.explain."""
         from circuitrun.explain import explain
 
+        if node is not None:
+            self._at(node)  # an unknown node, in this result's words
         return explain(self, node)
 
     def _at(self, name: str) -> int:
         try:
             return self._prog.position[name]
         except KeyError:
-            raise UnknownNodeError(f"no node '{name}' in the circuit"
-                                   f"{did_you_mean(name, self._prog.names)}") from None
+            raise UnknownNodeError(unknown_node(name, self._prog.names, self._shapes)
+                                   ) from None
 
     @property
     def nodes(self) -> list[NodeResult]:

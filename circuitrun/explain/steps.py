@@ -16,7 +16,8 @@ from typing import Protocol
 
 from circuitrun.explain.formula import fill, num, same
 from circuitrun.ops.table import OPS
-from circuitrun.problems import UnknownNodeError, did_you_mean
+from circuitrun.problems import UnknownNodeError
+from circuitrun.spec.refs import unknown_node
 
 
 class Node(Protocol):
@@ -207,8 +208,7 @@ def explain_steps(result: Evaluated, node: str | None = None) -> Steps:
     at = {n.name: p for p, n in enumerate(nodes)}
     out = result.output
     if node is not None and node not in at:
-        raise UnknownNodeError(f"no node '{node}' in the circuit"
-                               f"{did_you_mean(node, list(at))}")
+        raise UnknownNodeError(unknown_node(node, list(at), {}))
     live = _live(nodes, at, out)
     steps = Steps()
     if node is not None and (not live[at[node]] or nodes[at[node]].op == "const"):

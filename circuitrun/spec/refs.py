@@ -184,6 +184,14 @@ def element_issue(text: str, shapes: Mapping[str, Shape]) -> str | None:
     return found.message if isinstance(found, Issue) and found.code == "bad-index" else None
 
 
+def unknown_node(name: str, nodes: Sequence[str], shapes: Mapping[str, Shape]) -> str:
+    """Why ``name`` is no node of ``nodes``: a vector's or matrix's name, a row of a
+    matrix or an element out of range says so (SPEC section 9.3), anything else which
+    node is close."""
+    return element_issue(name, shapes) or (
+        f"no node '{name}' in the circuit{did_you_mean(name, nodes)}")
+
+
 def output_error(output: str, nodes: Sequence[str], shapes: Mapping[str, Shape]
                  ) -> UsageError:
     """The error of an ``output`` that names no node of ``nodes``: a vector's name or an

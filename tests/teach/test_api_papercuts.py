@@ -12,7 +12,7 @@ import pytest
 
 import circuitrun
 
-from support.paths import ROOT
+from support.paths import CIRCUITS, ROOT
 
 SIGMOID = ROOT / "circuits" / "sigmoid.yaml"
 
@@ -73,3 +73,18 @@ def test_an_unknown_node_names_the_close_one() -> None:
         assert str(caught.value) == "no node 'wx9' in the circuit (did you mean 'wx1'?)"
         assert isinstance(caught.value, KeyError)  # a lookup by name, as before
         assert isinstance(caught.value, circuitrun.UsageError)
+
+
+@pytest.mark.parametrize(("ask", "words"), [
+    ("W1", "'W1' is a 3x2 matrix, not one number: name an element (W1[0][0] .. W1[2][1])"),
+    ("W1[0]", "'W1[0]' is a vector of 2, not one number: name an element"
+              " (W1[0][0] .. W1[0][1])"),
+    ("x[5]", "index 5 in 'x[5]' is out of range: 'x' is a vector of 2 (the last is x[1])"),
+])
+def test_a_vector_asked_for_as_a_node_says_what_it_is(ask: str, words: str) -> None:
+    # as --output says it (SPEC section 9.3); "W1[0]" was "no node (did you mean 'b1[0]'?)"
+    result = circuitrun.load(CIRCUITS / "mlp.yaml").run()
+    for call in (result.value, result.grad, result.local_grads, result.explain):
+        with pytest.raises(circuitrun.UnknownNodeError) as caught:
+            call(ask)
+        assert str(caught.value) == words
