@@ -102,7 +102,12 @@ def compare_expect(path: str, expect: Expect, result: Result, tol: Tolerance) ->
 
 
 class GoldenError(Exception):
-    """A golden file that cannot be read or is not the JSON output of ``circuitrun run``."""
+    """A golden file that cannot be read or is not the JSON output of ``circuitrun run``;
+    ``line`` and ``col`` (1-based) where the JSON itself is broken."""
+
+    def __init__(self, message: str, line: int | None = None, col: int | None = None) -> None:
+        super().__init__(message)
+        self.line, self.col = line, col
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +166,11 @@ def parse_golden(text: str) -> Golden:
         doc = json.loads(text, object_pairs_hook=_no_duplicates)
     except _DuplicateKey as e:
         raise GoldenError(f"not a golden file: duplicate key '{e.args[0]}'") from None
-    except ValueError as e:
+    except json.JSONDecodeError as e:
+        raise GoldenError(f"not a golden file: invalid JSON at line {e.lineno}, column"
+                          f" {e.colno}: {e.msg[:1].lower()}{e.msg[1:]}", e.lineno, e.colno
+                          ) from None
+    except ValueError as e:  # a number of more than 4,300 digits, say
         raise GoldenError(f"not a golden file: invalid JSON ({e})") from None
     except RecursionError:
         raise GoldenError("not a golden file: nested too deeply") from None

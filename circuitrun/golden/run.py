@@ -147,7 +147,7 @@ def check_spec(path: str | Path, golden: str | Path | None = None, *, update: bo
         try:
             kept = read_golden(gpath)
         except GoldenError as e:
-            out.golden_failures = [Mismatch(str(gpath), "", str(e))]
+            out.golden_failures = [Mismatch(str(gpath), "", str(e), line=e.line, col=e.col)]
         else:
             found = compare_golden(str(gpath), kept, result, tol)
             out.golden_failures = place(found, golden_positions(kept.text, str(gpath))

@@ -291,7 +291,13 @@ def test_a_broken_golden_file_fails_and_update_rewrites_it(project: Path) -> Non
     (project / "golden" / "mul.json").write_text("{", encoding="utf-8")
     result = check("circuits/mul.yaml", "--golden-dir", "golden")
     assert result.exit_code == 1
-    assert result.stdout.startswith("golden/mul.json: not a golden file: invalid JSON")
+    # where the JSON breaks: the end of the text, line 1 column 2; and GitHub is told it
+    assert result.stdout.startswith("golden/mul.json: not a golden file: invalid JSON at"
+                                    " line 1, column 2: expecting property name enclosed"
+                                    " in double quotes\n")
+    annotated = runner.invoke(app, ["check", "circuits/mul.yaml", "--golden-dir", "golden"],
+                              env={"GITHUB_ACTIONS": "true"})
+    assert "::error file=golden/mul.json,line=1,col=2::not a golden file" in annotated.stdout
     update = check("circuits/mul.yaml", "--golden-dir", "golden", "--update")
     assert update.stdout == "golden/mul.json: updated\n1 passed, 0 failed\n"
 
