@@ -155,8 +155,11 @@ def parse(text: str) -> Parsed | Issue:
     except SyntaxError as e:
         if any(words in str(e.msg) for words in _GIVES_UP):
             return _gave_up()
-        return Issue(_error_offset(e, source, len(text)), "bad-expression",
-                     f"not a valid expression: {e.msg}")
+        at = _error_offset(e, source, len(text))
+        glued = _glued(text, at) if e.msg == "invalid decimal literal" else None
+        if glued is not None:
+            return glued
+        return Issue(at, "bad-expression", f"not a valid expression: {e.msg}")
     except (RecursionError, MemoryError, ValueError):
         return _gave_up()
 
@@ -177,6 +180,21 @@ def _ast(body: str) -> ast.expr:
             return ast.parse(body, mode="eval").body
     finally:
         sys.setrecursionlimit(limit)
+
+
+_NUMBER_END = re.compile(r"(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?\Z")
+_NAME_AT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _glued(text: str, at: int) -> Issue | None:
+    """Python's "invalid decimal literal" at ``at`` (a number's last digit) where a name
+    follows the number, as in ``2x``: say to write the product, at the name."""
+    name = _NAME_AT.match(text, at + 1)
+    number = _NUMBER_END.search(text, 0, at + 1)
+    if name is None or number is None or number[0].endswith("_"):  # 2_x: no number
+        return None
+    return Issue(at + 1, "bad-expression", f"a number run into a name, '{number[0]}{name[0]}':"
+                 f" write {number[0]} * {name[0]} for a product")
 
 
 def _gave_up() -> Issue:

@@ -324,3 +324,21 @@ def test_warnings_of_pythons_parser_are_no_problem() -> None:
     assert problems("a + 1.or b") == [(6, "bad-expression")]  # (a + 1.) or b
     assert problems("max(a, ties='\\d')") == [(12, "bad-type")]
     assert problems("0x1for a") == [(4, "bad-expression")]  # 0x1f or a
+
+
+@pytest.mark.parametrize(("text", "offset", "words"), [
+    ("2a", 1, "'2a': write 2 * a for a product"),
+    ("b + 3a", 5, "'3a': write 3 * a for a product"),
+    ("2.5a + 1", 3, "'2.5a': write 2.5 * a for a product"),
+    ("1e5a", 3, "'1e5a': write 1e5 * a for a product"),
+])
+def test_a_number_run_into_a_name_says_to_multiply(text: str, offset: int, words: str) -> None:
+    # Python says "invalid decimal literal" at the number's last digit; the caret goes to
+    # the name, where the * is missing
+    issue = only(text)
+    assert (issue.offset, issue.code) == (offset, "bad-expression")
+    assert issue.message == f"a number run into a name, {words}"
+
+
+def test_a_number_run_into_an_underscore_keeps_pythons_words() -> None:
+    assert only("2_a").message == "not a valid expression: invalid decimal literal"
