@@ -188,7 +188,20 @@ def from_error(err: Any, data: Any) -> Finding:
         return Finding(loc, False, "bad-type", f"expected a finite number, got {describe(value)}")
     expected = _EXPECTED.get(kind, "a valid value")
     hint = _glued(value) if expected == "a mapping" else ""
+    if expected == "a mapping" and isinstance(value, list) and loc in (("inputs",), ("gates",)):
+        hint = _as_list(loc[0], value)
     return Finding(loc, False, "bad-type", f"expected {expected}, got {describe(value)}{hint}")
+
+
+def _as_list(head: str, items: list[Any]) -> str:
+    """What to write instead of ``inputs`` or ``gates`` as a YAML list (``- NAME``)."""
+    if head == "gates":
+        return ": write each gate as `NAME: ...` on its own line, with no '-' before it"
+    names = [i for i in items if isinstance(i, str)]
+    if not names or len(names) != len(items):
+        return ": write each input as `NAME: VALUE` on its own line"
+    shown = ", ".join(f"{n}: null" for n in names[:3]) + (", ..." if len(names) > 3 else "")
+    return f": write `inputs: {{{shown}}}` (null: a value given at run time)"
 
 
 def _glued(value: Any) -> str:

@@ -9,6 +9,7 @@ other keys, its attributes and its references checked: every problem at once.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final, NamedTuple
 
 from pydantic import ValidationError
@@ -22,7 +23,15 @@ from circuitrun.spec.findings import (
     merge_ref_errors,
     real_path,
 )
-from circuitrun.spec.models import Expect, Gate, Spec, attribute_problems, key_count, plain
+from circuitrun.spec.models import (
+    NAME_PATTERN,
+    Expect,
+    Gate,
+    Spec,
+    attribute_problems,
+    key_count,
+    plain,
+)
 
 
 class _Broken:
@@ -102,6 +111,9 @@ def model(data: Any) -> Spec:
     return Spec.model_validate(data)
 
 
+_NAME = re.compile(NAME_PATTERN)
+
+
 def _set_aside(data: dict[Any, Any], errors: list[Any]) -> tuple[Spec | None, frozenset[str]]:
     """A spec of what in ``data`` is valid, with what is not set aside (see above), and
     the names of the inputs and gates that had a problem."""
@@ -143,6 +155,10 @@ def _set_aside(data: dict[Any, Any], errors: list[Any]) -> tuple[Spec | None, fr
             expect[loc[1]].pop(loc[2], None)
         else:
             top.pop(head, None)
+    listed = data.get("inputs")
+    if isinstance(listed, list):  # names written as a list: declared, so no knock-on problems
+        inputs = dict.fromkeys(n for n in listed if isinstance(n, str) and _NAME.fullmatch(n))
+        broken.update(inputs)
     for head, name in unnamed:  # left out: no node can be named so
         if head == "gates":
             gates.pop(name, None)

@@ -164,3 +164,21 @@ def test_a_glued_key_in_braces_is_one_problem(tmp_path: Path) -> None:
     err = stderr_of(tmp_path, "inputs:\n  x: 2\ngates:\n  f: {op:neg, in: x}\n")
     assert err == ("spec.yaml:4:7: error: unknown key 'op:neg' (no space after ':' in"
                    " 'op:neg', so YAML sees no key: write 'op: neg') [unknown-key]\n")
+
+
+@pytest.mark.parametrize(("spec", "line"), [
+    ("inputs: [x, y]\ngates:\n  f: {op: add, in: [x, y]}\n",
+     "spec.yaml:1:9: error: expected a mapping, got a list: write `inputs: {x: null, y: null}`"
+     " (null: a value given at run time) [bad-type]"),
+    ("inputs:\n  - x\n  - y\ngates:\n  f: x * y\n",
+     "spec.yaml:2:3: error: expected a mapping, got a list: write `inputs: {x: null, y: null}`"
+     " (null: a value given at run time) [bad-type]"),
+    ("inputs: {x: 1}\ngates:\n  - f: {op: neg, in: x}\n",
+     "spec.yaml:3:3: error: expected a mapping, got a list: write each gate as `NAME: ...`"
+     " on its own line, with no '-' before it [bad-type]"),
+], ids=["inputs-flow-list", "inputs-block-list", "gates-list"])
+def test_a_list_where_a_mapping_goes_says_how_to_write_it(tmp_path: Path, spec: str,
+                                                          line: str) -> None:
+    # one line each: the listed inputs are the names meant, so `x` and `y` used by the
+    # gates are no further problem (they were: "unknown reference 'x'", "... 'y'")
+    assert stderr_of(tmp_path, spec) == line + "\n"
