@@ -135,20 +135,13 @@ SIGMOID = TWO_INPUTS + "  f: {op: mul, in: [x, y]}\n"
                         " (did you mean 'f'?) [usage]"),
     (["--set", "xx=1"], "circuitrun run: error: 'xx' is not an input of the circuit"
                         " (did you mean 'x'?) [usage]"),
-], ids=["set-case", "output-case", "set-close"])
-def test_a_name_given_on_the_command_line_gets_did_you_mean(tmp_path: Path, args: list[str],
-                                                            line: str) -> None:
-    assert stderr_of(tmp_path, SIGMOID, *args) == line + "\n"
-
-
-@pytest.mark.parametrize(("args", "line"), [
+    # a circuit with no vector: these two said "'x' is not an input (did you mean 'x'?)"
     (["--set", "x=[1, 2]"], "circuitrun run: error: 'x' is one number, not a list [usage]"),
     (["--set", "x[0]=1"], "circuitrun run: error: 'x' is a number, not a vector: 'x[0]'"
                           " indexes nothing (write x) [usage]"),
-], ids=["list-for-a-number", "element-of-a-number"])
-def test_a_circuit_of_numbers_says_what_a_name_is(tmp_path: Path, args: list[str],
-                                                  line: str) -> None:
-    # a circuit with no vector: these said "'x' is not an input (did you mean 'x'?)"
+], ids=["set-case", "output-case", "set-close", "list-for-a-number", "element-of-a-number"])
+def test_a_name_given_on_the_command_line_says_what_is_wrong(tmp_path: Path, args: list[str],
+                                                             line: str) -> None:
     assert stderr_of(tmp_path, SIGMOID, *args) == line + "\n"
 
 
